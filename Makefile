@@ -1,0 +1,32 @@
+# Two entry points matter: `make run` and `make test`. Both build the virtualenv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint typecheck unit bench sync clean
+
+$(BIN)/quizbot: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/quizbot
+	$(BIN)/python -m bot run
+
+test: $(BIN)/quizbot lint typecheck
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/quizbot
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff format --check bot tests bench
+	$(BIN)/hadolint Dockerfile
+
+typecheck: $(BIN)/quizbot
+	$(BIN)/mypy
+
+bench: $(BIN)/quizbot
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,72 @@
+"""The interface a chat platform implements so the core can post rounds and reveals on it.
+
+Inbound traffic goes the other way: an adapter turns its platform's events into calls on ``QuizService``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.deck_schema import Category, Question
+from bot.core.models import AnswerRecord, ChannelKey, MemberResult, Round
+
+
+@dataclass(frozen=True)
+class QuestionCard:
+    """What a platform shows when a round opens."""
+
+    round: Round
+    question: Question
+    category: Category
+    deck_title: str
+
+    @property
+    def reveal_at(self) -> dt.datetime:
+        return self.round.reveal_at
+
+
+@dataclass(frozen=True)
+class RevealCard:
+    """What a platform shows when a round is revealed."""
+
+    round: Round
+    question: Question
+    category: Category
+    results: tuple[MemberResult, ...]
+    private_answers: tuple[AnswerRecord, ...]
+
+
+@dataclass(frozen=True)
+class PostedQuestion:
+    """Where a question landed: the message, and the thread answers go to (Slack: the message ts)."""
+
+    message_id: str
+    thread_id: str
+
+
+class PlatformError(Exception):
+    """A platform call failed. ``retryable`` says whether trying again later may succeed."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class ChatPlatform(Protocol):
+    """A chat platform as the core sees it. Implementations raise ``PlatformError`` on failure."""
+
+    name: str
+
+    async def post_question(self, channel: ChannelKey, card: QuestionCard) -> PostedQuestion:
+        """Post the question and open the place answers go (a thread). Returns the ids."""
+        ...
+
+    async def post_reveal(self, card: RevealCard) -> None:
+        """Post the reference answer and the results under the question, and mark the question revealed."""
+        ...
+
+    async def report_problem(self, channel: ChannelKey, problem: str) -> None:
+        """Tell the channel's admins something needs their attention (e.g. missing permissions)."""
+        ...

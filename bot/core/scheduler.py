@@ -1,0 +1,257 @@
+"""APScheduler wiring: daily posts and reveals, rebuilt from the database at every start.
+
+Every job calls an idempotent core operation (claim a slot, reveal an open round), so a job that fires twice,
+late, or in two processes at once still posts and reveals exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.core.models import ChannelKey, ChannelSettings, Round, RoundKind, RoundState
+from bot.core.ports import ChatPlatform, PlatformError
+from bot.core.schedule import latest_slot, next_slot
+from bot.core.service import QuizService
+
+log = logging.getLogger(__name__)
+
+
+class QuizScheduler:
+    def __init__(
+        self,
+        service: QuizService,
+        platforms: Mapping[str, ChatPlatform],
+        *,
+        grace: dt.timedelta = dt.timedelta(hours=1),
+        retry_delay: dt.timedelta = dt.timedelta(minutes=1),
+        scheduler: AsyncIOScheduler | None = None,
+    ) -> None:
+        self.service = service
+        self.platforms = dict(platforms)
+        self.grace = grace
+        self.retry_delay = retry_delay
+        self._aps = scheduler or AsyncIOScheduler(timezone=dt.UTC)
+
+    async def start(self) -> None:
+        """Rebuild every job from storage, do what is overdue, then start firing jobs."""
+        await self.rebuild()
+        if not self._aps.running:
+            self._aps.start()
+
+    def shutdown(self) -> None:
+        if self._aps.running:
+            self._aps.shutdown(wait=False)
+
+    def job_count(self) -> int:
+        return len(self._aps.get_jobs())
+
+    def next_run(self, job_id: str) -> dt.datetime | None:
+        job = self._aps.get_job(job_id)
+        return None if job is None else job.trigger.run_date
+
+    async def run_due(self) -> int:
+        """Run, in time order, every job due by the service clock. For a scheduler that is not started: tests
+        and tools move a manual clock and call this instead of waiting for wall-clock time."""
+        ran = 0
+        while True:
+            now = self.service.clock.now()
+            due = sorted(
+                (job for job in self._aps.get_jobs() if job.trigger.run_date <= now),
+                key=lambda job: (job.trigger.run_date, job.id),
+            )
+            if not due:
+                return ran
+            for job in due:
+                self._remove(job.id)
+                await job.func(*job.args)
+                ran += 1
+
+    # -- rebuilding ---------------------------------------------------------------------------------------
+
+    async def rebuild(self) -> None:
+        """Bring jobs in line with the database: finish interrupted reveals, retry or drop unposted rounds,
+        schedule reveals of open rounds (overdue ones at once) and the next post of every channel."""
+        rounds = self.service.storage.rounds
+        for round_ in await rounds.in_states(RoundState.REVEALING):
+            await self._finish_reveal(round_)
+        for round_ in await rounds.in_states(RoundState.PENDING):
+            await self._retry_or_drop(round_)
+        for round_ in await rounds.in_states(RoundState.OPEN):
+            self.schedule_reveal(round_)
+        for channel in await self.service.storage.channels.all():
+            if channel.key.platform in self.platforms:
+                await self.schedule_channel(channel)
+
+    async def schedule_channel(self, channel: ChannelSettings) -> None:
+        """(Re)plan a channel's daily posts: the missed slot within the grace period now, the next one later."""
+        job_id = f"post:{channel.ref}"
+        if not channel.enabled or channel.paused:
+            self._remove(job_id)
+            return
+        now = self.service.clock.now()
+        missed = latest_slot(channel.schedule, now)
+        if (
+            missed is not None
+            and now - missed <= self.grace
+            and not await self.service.storage.rounds.slot_claimed(channel.ref, missed)
+        ):
+            self._add(job_id + ":catch-up", now, self.post_daily, channel.ref, missed)
+        upcoming = next_slot(channel.schedule, now)
+        if upcoming is not None:
+            self._add(job_id, upcoming, self.post_daily, channel.ref, upcoming)
+
+    def schedule_reveal(self, round_: Round) -> None:
+        self._add(f"reveal:{round_.id}", max(round_.reveal_at, self.service.clock.now()), self.reveal, round_.id)
+
+    # -- jobs ---------------------------------------------------------------------------------------------
+
+    async def post_daily(self, channel_ref: int, slot: dt.datetime) -> Round | None:
+        """Post the channel's question for ``slot`` unless that slot was already claimed; plan the next one."""
+        channel = await self.service.storage.channels.by_ref(channel_ref)
+        if channel is None:
+            return None
+        try:
+            if not channel.enabled or channel.paused:
+                return None
+            if self.service.clock.now() - slot > self.grace:
+                log.warning("skipping the %s post of channel %s: past the grace period", slot, channel.key)
+                return None
+            round_ = await self.service.open_round(channel, RoundKind.DAILY, slot=slot)
+            if round_ is None:
+                return None  # someone (this process earlier, or another one) already has this slot
+            return await self._publish(round_)
+        finally:
+            await self._plan_next(channel, slot)
+
+    async def retry_post(self, round_id: int) -> Round | None:
+        round_ = await self.service.storage.rounds.get(round_id)
+        if round_ is None or round_.state is not RoundState.PENDING:
+            return None
+        return await self._retry_or_drop(round_)
+
+    async def reveal(self, round_id: int) -> bool:
+        """The reveal job: reveal the round if it is still open. True if this call revealed it."""
+        round_ = await self.service.storage.rounds.get(round_id)
+        if round_ is None:
+            return False
+        platform = self.platforms.get(round_.channel.platform)
+        if platform is None:
+            log.error("round %d belongs to platform %r which is not running", round_id, round_.channel.platform)
+            return False
+        try:
+            return await self.service.reveal(platform, round_id) is not None
+        except PlatformError as exc:
+            log.warning("posting the reveal of round %d failed (%s); retrying", round_id, exc)
+            self._add(
+                f"reveal-retry:{round_id}",
+                self.service.clock.now() + self.retry_delay,
+                self._finish_by_id,
+                round_id,
+            )
+            return True
+
+    # -- entry points for platform commands ---------------------------------------------------------------
+
+    async def ask(self, platform: ChatPlatform, key: ChannelKey, category: str | None = None) -> Round:
+        """An on-demand round, posted now, revealed after the channel's on-demand delay."""
+        round_ = await self.service.ask_now(platform, key, category)
+        self.schedule_reveal(round_)
+        return round_
+
+    async def reveal_now(self, key: ChannelKey) -> Round | None:
+        """Reveal the channel's open round at once (admin command). ``None`` if nothing is open."""
+        round_ = await self.service.current_round(key)
+        if round_ is None:
+            return None
+        self._remove(f"reveal:{round_.id}")
+        return round_ if await self.reveal(round_.id) else None
+
+    async def skip(self, key: ChannelKey) -> Round | None:
+        round_ = await self.service.skip(key)
+        if round_ is not None:
+            self._remove(f"reveal:{round_.id}")
+        return round_
+
+    # -- internals ----------------------------------------------------------------------------------------
+
+    async def _publish(self, round_: Round) -> Round | None:
+        platform = self.platforms[round_.channel.platform]
+        try:
+            opened = await self.service.publish_round(platform, round_)
+        except PlatformError as exc:
+            await self._post_failed(round_, exc)
+            return None
+        self.schedule_reveal(opened)
+        return opened
+
+    async def _retry_or_drop(self, round_: Round) -> Round | None:
+        platform = self.platforms.get(round_.channel.platform)
+        if platform is None:
+            return None
+        started = round_.slot or round_.opened_at
+        if round_.kind is RoundKind.ON_DEMAND or self.service.clock.now() - started > self.grace:
+            # An on-demand question nobody saw arrive is better dropped than posted late.
+            log.warning("dropping round %d: it was never posted and its time has passed", round_.id)
+            await self.service.storage.rounds.cancel(round_.id)
+            return None
+        return await self._publish(round_)
+
+    async def _post_failed(self, round_: Round, exc: PlatformError) -> None:
+        started = round_.slot or round_.opened_at
+        retry_at = self.service.clock.now() + self.retry_delay
+        if exc.retryable and retry_at - started <= self.grace:
+            log.warning("posting round %d failed (%s); retrying at %s", round_.id, exc, retry_at)
+            self._add(f"post-retry:{round_.id}", retry_at, self.retry_post, round_.id)
+            return
+        log.error("posting round %d in %s failed for good: %s", round_.id, round_.channel, exc)
+        await self.service.storage.rounds.cancel(round_.id)
+        platform = self.platforms[round_.channel.platform]
+        try:
+            await platform.report_problem(round_.channel, str(exc))
+        except PlatformError:
+            log.exception("could not tell the admins of %s about it either", round_.channel)
+
+    async def _plan_next(self, channel: ChannelSettings, after: dt.datetime) -> None:
+        upcoming = next_slot(channel.schedule, max(after, self.service.clock.now()))
+        if upcoming is not None and channel.enabled and not channel.paused:
+            self._add(f"post:{channel.ref}", upcoming, self.post_daily, channel.ref, upcoming)
+
+    async def _finish_by_id(self, round_id: int) -> None:
+        round_ = await self.service.storage.rounds.get(round_id)
+        if round_ is not None:
+            await self._finish_reveal(round_)
+
+    async def _finish_reveal(self, round_: Round) -> None:
+        platform = self.platforms.get(round_.channel.platform)
+        if platform is None:
+            return
+        try:
+            await self.service.finish_reveal(platform, round_.id)
+        except PlatformError as exc:
+            log.warning("finishing the reveal of round %d failed (%s); retrying", round_.id, exc)
+            self._add(
+                f"reveal-retry:{round_.id}",
+                self.service.clock.now() + self.retry_delay,
+                self._finish_by_id,
+                round_.id,
+            )
+
+    def _add(self, job_id: str, when: dt.datetime, func: object, *args: object) -> None:
+        self._aps.add_job(
+            func,
+            DateTrigger(run_date=when, timezone=dt.UTC),
+            args=args,
+            id=job_id,
+            replace_existing=True,
+            misfire_grace_time=None,  # late jobs still run; the operations themselves know what is too late
+            coalesce=True,
+        )
+
+    def _remove(self, job_id: str) -> None:
+        if self._aps.get_job(job_id) is not None:
+            self._aps.remove_job(job_id)

@@ -1,0 +1,366 @@
+"""The quiz as a service: what platforms and the scheduler call. Knows nothing of any chat platform."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from dataclasses import replace
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from bot.core.clock import Clock
+from bot.core.deck_schema import Category, Question
+from bot.core.decks import CategoryCount, DeckCatalog
+from bot.core.grading import ConceptMatcher, Coverage
+from bot.core.models import (
+    AnswerReceipt,
+    ChannelDefaults,
+    ChannelKey,
+    ChannelSettings,
+    GuildKey,
+    Leaderboard,
+    Member,
+    MemberStats,
+    Period,
+    RevealOutcome,
+    Round,
+    RoundKind,
+    RoundState,
+    Schedule,
+    VoteResult,
+)
+from bot.core.ports import ChatPlatform, PlatformError, QuestionCard, RevealCard
+from bot.core.rounds import score_round
+from bot.core.scoring import ScoringRules, period_key, period_start, vote_points
+from bot.core.selection import choose_question
+from bot.storage.store import Storage
+
+log = logging.getLogger(__name__)
+
+MAX_ANSWER_CHARS = 4000
+
+
+class QuizError(Exception):
+    """A request the quiz cannot honour; ``code`` names a message in the catalogue."""
+
+    def __init__(self, code: str, **details: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+class QuizService:
+    def __init__(
+        self,
+        storage: Storage,
+        catalog: DeckCatalog,
+        *,
+        rules: ScoringRules,
+        defaults: ChannelDefaults,
+        clock: Clock,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.storage = storage
+        self.catalog = catalog
+        self.rules = rules
+        self.defaults = defaults
+        self.clock = clock
+        self._rng = rng or random.Random()
+        self._matcher = lru_cache(maxsize=1024)(self._build_matcher)
+
+    # -- channels -----------------------------------------------------------------------------------------
+
+    async def channel(self, key: ChannelKey) -> ChannelSettings | None:
+        return await self.storage.channels.get(key)
+
+    async def ensure_channel(self, key: ChannelKey, *, enabled: bool = False) -> ChannelSettings:
+        """The channel's settings, creating them from the defaults (on-demand only unless ``enabled``)."""
+        existing = await self.storage.channels.get(key)
+        if existing is not None:
+            return existing
+        return await self.configure_channel(key, enabled=enabled)
+
+    async def configure_channel(
+        self,
+        key: ChannelKey,
+        *,
+        post_time: dt.time | None = None,
+        weekdays: frozenset[int] | None = None,
+        timezone: str | None = None,
+        daily_reveal_delay: dt.timedelta | None = None,
+        on_demand_reveal_delay: dt.timedelta | None = None,
+        decks: tuple[str, ...] | None = None,
+        enabled: bool | None = None,
+        paused: bool | None = None,
+    ) -> ChannelSettings:
+        """Create or change a channel's settings. Validates everything before storing anything."""
+        current = await self.storage.channels.get(key)
+        base = current or ChannelSettings(
+            ref=0,
+            key=key,
+            schedule=self.defaults.schedule,
+            daily_reveal_delay=self.defaults.daily_reveal_delay,
+            on_demand_reveal_delay=self.defaults.on_demand_reveal_delay,
+            decks=self.defaults.decks,
+            paused=False,
+            enabled=False,
+        )
+        schedule = Schedule(
+            post_time=post_time or base.schedule.post_time,
+            weekdays=base.schedule.weekdays if weekdays is None else weekdays,
+            timezone=timezone or base.schedule.timezone,
+        )
+        validate_schedule(schedule)
+        chosen_decks = base.decks if decks is None else decks
+        unknown = [d for d in chosen_decks if d not in self.catalog]
+        if unknown:
+            raise QuizError("unknown-deck", decks=", ".join(unknown))
+        for delay in (daily_reveal_delay, on_demand_reveal_delay):
+            if delay is not None and not dt.timedelta(minutes=1) <= delay <= dt.timedelta(days=7):
+                raise QuizError("bad-delay")
+        settings = replace(
+            base,
+            schedule=schedule,
+            daily_reveal_delay=daily_reveal_delay or base.daily_reveal_delay,
+            on_demand_reveal_delay=on_demand_reveal_delay or base.on_demand_reveal_delay,
+            decks=chosen_decks,
+            enabled=base.enabled if enabled is None else enabled,
+            paused=base.paused if paused is None else paused,
+        )
+        return await self.storage.channels.save(settings, schedule.timezone, self.clock.now())
+
+    def deck_ids(self, channel: ChannelSettings) -> tuple[str, ...]:
+        """The decks a channel draws from: its own choice, or every loaded deck that is still loaded."""
+        chosen = tuple(d for d in channel.decks if d in self.catalog)
+        return chosen or self.catalog.deck_ids
+
+    def categories(self, channel: ChannelSettings | None) -> tuple[CategoryCount, ...]:
+        return self.catalog.categories(self.deck_ids(channel) if channel else None)
+
+    # -- rounds -------------------------------------------------------------------------------------------
+
+    async def open_round(
+        self,
+        channel: ChannelSettings,
+        kind: RoundKind,
+        *,
+        slot: dt.datetime | None = None,
+        category: str | None = None,
+    ) -> Round | None:
+        """Choose a question and claim a round for it (pending until posted). ``None`` if the slot is taken."""
+        deck_ids = self.deck_ids(channel)
+        if category is not None and not any(c.category.id == category for c in self.catalog.categories(deck_ids)):
+            raise QuizError("unknown-category", category=category)
+        candidates = self.catalog.entries(deck_ids, category)
+        if not candidates:
+            raise QuizError("no-questions")
+        cycle = await self.storage.rounds.channel_cycle(channel.ref)
+        asked = await self.storage.rounds.asked_in_cycle(channel.ref, cycle)
+        last = await self.storage.rounds.last_asked(channel.ref)
+        choice = choose_question(candidates, asked, last, self._rng, filtered=category is not None)
+        assert choice is not None
+        if choice.starts_new_cycle:
+            cycle = await self.storage.rounds.start_new_cycle(channel.ref, cycle)
+        now = self.clock.now()
+        opened = slot if slot is not None and slot > now - dt.timedelta(days=1) else now
+        delay = channel.daily_reveal_delay if kind is RoundKind.DAILY else channel.on_demand_reveal_delay
+        return await self.storage.rounds.claim(
+            channel_ref=channel.ref,
+            kind=kind,
+            deck_id=choice.entry.deck_id,
+            question_id=choice.entry.question.id,
+            category=choice.entry.question.category,
+            cycle=cycle,
+            slot=slot,
+            opened_at=now,
+            reveal_at=max(opened, now) + delay,
+        )
+
+    async def publish_round(self, platform: ChatPlatform, round_: Round) -> Round:
+        """Post a pending round on its platform and open it. Raises ``PlatformError`` if the post failed."""
+        await self.storage.rounds.note_post_attempt(round_.id)
+        posted = await platform.post_question(round_.channel, self.question_card(round_))
+        await self.storage.rounds.mark_posted(round_.id, posted.message_id, posted.thread_id)
+        opened = await self.storage.rounds.get(round_.id)
+        assert opened is not None
+        return opened
+
+    async def ask_now(self, platform: ChatPlatform, key: ChannelKey, category: str | None = None) -> Round:
+        """An on-demand round in this channel, posted at once."""
+        channel = await self.ensure_channel(key)
+        round_ = await self.open_round(channel, RoundKind.ON_DEMAND, category=category)
+        assert round_ is not None  # on-demand rounds have no slot to collide on
+        try:
+            return await self.publish_round(platform, round_)
+        except PlatformError:
+            await self.storage.rounds.cancel(round_.id)
+            raise
+
+    def question_card(self, round_: Round) -> QuestionCard:
+        question, category = self._question(round_)
+        return QuestionCard(round_, question, category, self.catalog.deck(round_.deck_id).deck.title)
+
+    async def reveal(self, platform: ChatPlatform, round_id: int) -> RevealOutcome | None:
+        """Reveal an open round exactly once: fix scores, post the reveal, mark it revealed.
+
+        Returns ``None`` if the round was not open (already revealed, cancelled, or never posted).
+        """
+        round_ = await self.storage.rounds.get(round_id)
+        if round_ is None or round_.state is not RoundState.OPEN:
+            return None
+        question, _ = self._question(round_)
+        matcher = self._matcher(round_.deck_id, round_.question_id)
+
+        def score(inputs: object) -> list:  # type: ignore[type-arg]
+            return score_round(inputs, self.rules, matcher.match)  # type: ignore[arg-type]
+
+        outcome = await self.storage.results.reveal(
+            round_id, self.clock.now(), score, self._period_keys, question.category
+        )
+        if outcome is None:
+            return None
+        await self.finish_reveal(platform, outcome.round.id)
+        return outcome
+
+    async def finish_reveal(self, platform: ChatPlatform, round_id: int) -> None:
+        """Post the reveal of a round whose scores are fixed; used at reveal time and after a restart."""
+        outcome = await self.storage.results.outcome(round_id)
+        if outcome is None or outcome.round.state is not RoundState.REVEALING:
+            return
+        await platform.post_reveal(await self.reveal_card(outcome))
+        await self.storage.rounds.mark_revealed(round_id, self.clock.now())
+
+    async def reveal_card(self, outcome: RevealOutcome) -> RevealCard:
+        question, category = self._question(outcome.round)
+        private = tuple(a for a in await self.storage.answers.for_round(outcome.round.id) if a.private and not a.late)
+        return RevealCard(outcome.round, question, category, outcome.results, private)
+
+    async def current_round(self, key: ChannelKey) -> Round | None:
+        channel = await self.storage.channels.get(key)
+        return None if channel is None else await self.storage.rounds.latest_open(channel.ref)
+
+    async def skip(self, key: ChannelKey) -> Round | None:
+        """Cancel the channel's open round without a reveal; nobody scores it."""
+        round_ = await self.current_round(key)
+        if round_ is not None and await self.storage.rounds.cancel(round_.id):
+            return round_
+        return None
+
+    async def set_paused(self, key: ChannelKey, paused: bool) -> ChannelSettings:
+        channel = await self.ensure_channel(key)
+        return await self.configure_channel(channel.key, paused=paused)
+
+    # -- answers and votes --------------------------------------------------------------------------------
+
+    async def round_for_thread(self, platform: str, thread_id: str) -> Round | None:
+        return await self.storage.rounds.by_thread(platform, thread_id)
+
+    async def record_answer(
+        self, round_: Round, member: Member, text: str, *, message_id: str | None, private: bool = False
+    ) -> AnswerReceipt | None:
+        """Store a member's answer durably; the caller may acknowledge it once this returns a receipt."""
+        cleaned = text.strip()
+        if not cleaned:
+            return None
+        return await self.storage.answers.record(
+            round_id=round_.id,
+            platform=round_.channel.platform,
+            guild_id=round_.channel.guild_id,
+            member=member,
+            message_id=message_id,
+            text=cleaned[:MAX_ANSWER_CHARS],
+            private=private,
+            now=self.clock.now(),
+        )
+
+    async def edit_answer(self, round_: Round, message_id: str, text: str) -> AnswerReceipt | None:
+        cleaned = text.strip()
+        if not cleaned:
+            return await self.withdraw_answer(round_, message_id)
+        return await self.storage.answers.edit(round_.id, message_id, cleaned[:MAX_ANSWER_CHARS], self.clock.now())
+
+    async def withdraw_answer(self, round_: Round, message_id: str) -> AnswerReceipt | None:
+        return await self.storage.answers.withdraw(round_.id, message_id, self.clock.now())
+
+    async def vote(self, round_: Round, message_id: str, voter_id: str, *, add: bool = True) -> VoteResult:
+        rules = self.rules
+        return await self.storage.answers.vote(
+            round_id=round_.id,
+            message_id=message_id,
+            voter_id=voter_id,
+            add=add,
+            now=self.clock.now(),
+            points_for=lambda votes: vote_points(rules, votes, late=False),
+        )
+
+    # -- leaderboard and stats ----------------------------------------------------------------------------
+
+    async def guild_timezone(self, guild: GuildKey) -> str:
+        return await self.storage.channels.guild_timezone(guild) or self.defaults.schedule.timezone
+
+    async def leaderboard(
+        self, guild: GuildKey, period: Period, caller_id: str | None = None, limit: int = 10
+    ) -> Leaderboard:
+        timezone = await self.guild_timezone(guild)
+        now = self.clock.now()
+        key = period_key(period, now, timezone)
+        rows = tuple(await self.storage.results.top(guild, key, limit))
+        caller = None
+        if caller_id is not None:
+            caller = next((r for r in rows if r.member.member_id == caller_id), None)
+            if caller is None:
+                caller = await self.storage.results.standing(guild, key, caller_id)
+        return Leaderboard(
+            period=period,
+            period_start=period_start(period, now, timezone),
+            timezone=timezone,
+            rows=rows,
+            caller=caller,
+            total_members=await self.storage.results.member_count(guild, key),
+        )
+
+    async def member_stats(self, guild: GuildKey, member_id: str) -> MemberStats:
+        standing = await self.storage.results.standing(guild, "all", member_id)
+        by_category = tuple(await self.storage.results.coverage_by_category(guild, member_id))
+        current, best = await self.storage.results.streaks(guild, member_id)
+        answered = sum(c.answers for c in by_category)
+        average = sum(c.average_coverage * c.answers for c in by_category) / answered if answered else 0.0
+        name = await self.storage.results.member_name(guild, member_id) or member_id
+        return MemberStats(
+            member=Member(member_id, name),
+            rounds_answered=answered,
+            current_streak=current,
+            best_streak=best,
+            average_coverage=average,
+            points=standing.points if standing else 0,
+            by_category=by_category,
+        )
+
+    # -- helpers ------------------------------------------------------------------------------------------
+
+    def _question(self, round_: Round) -> tuple[Question, Category]:
+        question = self.catalog.question(round_.deck_id, round_.question_id)
+        category = self.catalog.deck(round_.deck_id).category(question.category)
+        assert category is not None  # the deck loader checks every category is declared
+        return question, category
+
+    def _build_matcher(self, deck_id: str, question_id: str) -> ConceptMatcher:
+        return ConceptMatcher(self.catalog.question(deck_id, question_id).key_concepts)
+
+    def grade(self, round_: Round, text: str) -> Coverage:
+        return self._matcher(round_.deck_id, round_.question_id).match(text)
+
+    @staticmethod
+    def _period_keys(at: dt.datetime, timezone: str) -> tuple[str, str]:
+        return period_key(Period.WEEK, at, timezone), period_key(Period.MONTH, at, timezone)
+
+
+def validate_schedule(schedule: Schedule) -> None:
+    """Raise ``QuizError`` for a schedule that cannot run: unknown timezone or no weekdays."""
+    try:
+        ZoneInfo(schedule.timezone)
+    except (KeyError, ValueError):
+        raise QuizError("unknown-timezone", timezone=schedule.timezone) from None
+    if not schedule.weekdays or not schedule.weekdays <= frozenset(range(7)):
+        raise QuizError("bad-weekdays")

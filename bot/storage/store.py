@@ -1,0 +1,27 @@
+"""The storage facade the core is given: one database, one store per table group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.storage.answers import AnswerStore
+from bot.storage.channels import ChannelStore
+from bot.storage.database import Database
+from bot.storage.results import ResultStore
+from bot.storage.rounds import RoundStore
+
+
+class Storage:
+    def __init__(self, path: Path) -> None:
+        self.db = Database(path)
+        self.channels = ChannelStore(self.db)
+        self.rounds = RoundStore(self.db)
+        self.answers = AnswerStore(self.db)
+        self.results = ResultStore(self.db)
+
+    async def open(self) -> Storage:
+        await self.db.open()
+        return self
+
+    async def close(self) -> None:
+        await self.db.close()
