@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +36,12 @@ def covered(answer: str, concepts: tuple[KeyConcept, ...]) -> tuple[str, ...]:
 # --- Korean ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "answer", ["체인룰을 이용합니다", "체인 룰에 의해", "연쇄법칙으로 계산", "연쇄 법칙은"]
-)
+@pytest.mark.parametrize("answer", ["체인룰을 이용합니다", "체인 룰에 의해", "연쇄법칙으로 계산", "연쇄 법칙은"])
 def test_korean_term_followed_by_particle_is_covered(answer: str) -> None:
     assert covered(answer, BACKPROP) == ("연쇄 법칙",)
 
 
-@pytest.mark.parametrize(
-    "answer", ["연쇄법칙", "연쇄 법칙", "연쇄  법칙", "연쇄-법칙", "연쇄·법칙", "연쇄ㆍ법칙"]
-)
+@pytest.mark.parametrize("answer", ["연쇄법칙", "연쇄 법칙", "연쇄  법칙", "연쇄-법칙", "연쇄·법칙", "연쇄ㆍ법칙"])
 def test_spacing_inside_a_korean_term_is_ignored(answer: str) -> None:
     assert covered(answer, BACKPROP) == ("연쇄 법칙",)
 
@@ -90,9 +85,7 @@ def test_letter_case_is_ignored(answer: str) -> None:
     assert covered(f"{answer} 를 씁니다", RELU) == ("ReLU",)
 
 
-@pytest.mark.parametrize(
-    "answer", ["ＲｅＬＵ를 사용", "ｃｈａｉｎ　ｒｕｌｅ", "Ｇｒａｄｉｅｎｔ　Ｄｅｓｃｅｎｔ"]
-)
+@pytest.mark.parametrize("answer", ["ＲｅＬＵ를 사용", "ｃｈａｉｎ　ｒｕｌｅ", "Ｇｒａｄｉｅｎｔ　Ｄｅｓｃｅｎｔ"])
 def test_full_width_letters_and_spaces_match(answer: str) -> None:
     concepts = (*RELU, *BACKPROP[:1], *GD_VS_SGD[:1])
     assert len(covered(answer, concepts)) == 1
@@ -258,24 +251,18 @@ EIGHT_CONCEPTS = (
 @pytest.mark.parametrize(
     "answer",
     [
-        pytest.param(
-            ("역전파는 오차를 전파하며 각 층의 gradient를 계산합니다. " * 3000)[:100_000], id="prose"
-        ),
-        pytest.param(
-            ("chain rul 체인 르 partial derivativ weight updat gd1 " * 2000)[:100_000], id="near-misses"
-        ),
+        pytest.param(("역전파는 오차를 전파하며 각 층의 gradient를 계산합니다. " * 3000)[:100_000], id="prose"),
+        pytest.param(("chain rul 체인 르 partial derivativ weight updat gd1 " * 2000)[:100_000], id="near-misses"),
         pytest.param("c" + " " * 99_999, id="separator-run"),
         pytest.param("가중치를" * 25_000, id="particle-repeats"),
     ],
 )
-def test_hundred_kilobyte_answer_grades_well_under_fifty_milliseconds(answer: str) -> None:
-    matcher = ConceptMatcher(EIGHT_CONCEPTS)
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        matcher.match(answer)
-        best = min(best, time.perf_counter() - started)
-    assert best < 0.050
+def test_hundred_kilobyte_answer_is_graded_without_error(answer: str) -> None:
+    # How fast this is lives in bench/; here it only has to finish and count every concept.
+    coverage = ConceptMatcher(EIGHT_CONCEPTS).match(answer)
+
+    assert coverage.total == len(EIGHT_CONCEPTS)
+    assert len(coverage.covered) + len(coverage.missed) == len(EIGHT_CONCEPTS)
 
 
 # --- The shipped deck ---------------------------------------------------------------------------------

@@ -1,0 +1,100 @@
+"""Wiring: settings -> storage, decks, quiz service -> the platform that runs them, until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import signal
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.config import Settings
+from bot.core.clock import Clock, SystemClock
+from bot.core.decks import load_decks
+from bot.core.ports import ChatPlatform
+from bot.core.scheduler import QuizScheduler
+from bot.core.service import QuizService
+from bot.storage.store import Storage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What every platform runner is given: settings and a ready quiz service over an open database."""
+
+    settings: Settings
+    storage: Storage
+    service: QuizService
+
+    def make_scheduler(self, platforms: Mapping[str, ChatPlatform]) -> QuizScheduler:
+        return QuizScheduler(
+            self.service,
+            platforms,
+            grace=self.settings.scheduler.grace_period,
+            retry_delay=self.settings.scheduler.retry_delay,
+        )
+
+
+class PlatformRunner(Protocol):
+    async def __call__(self, runtime: Runtime, stop: asyncio.Event) -> None: ...
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(
+    settings: Settings, *, clock: Clock | None = None, rng: random.Random | None = None, on_demand_delay: bool = False
+) -> AsyncIterator[Runtime]:
+    """Load decks, open the database (applying migrations) and build the service; close everything after."""
+    catalog = await asyncio.to_thread(load_decks, settings.decks)
+    storage = await Storage(settings.database).open()
+    try:
+        override = settings.console.reveal_delay if on_demand_delay else None
+        service = QuizService(
+            storage,
+            catalog,
+            rules=settings.scoring,
+            defaults=settings.defaults.to_core(ondemand_override=override),
+            clock=clock or SystemClock(),
+            rng=rng,
+        )
+        yield Runtime(settings, storage, service)
+    finally:
+        await storage.close()
+
+
+def install_stop_signals(stop: asyncio.Event) -> None:
+    """SIGTERM and Ctrl-C set ``stop``: the runner finishes what it is doing and closes the database."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+def _runner(platform: str) -> PlatformRunner:
+    """Import only the chosen platform, so a console run never loads discord.py or slack-bolt."""
+    if platform == "discord":
+        from bot.platforms.discord.runner import run_discord
+
+        return run_discord
+    if platform == "slack":
+        from bot.platforms.slack.runner import run_slack
+
+        return run_slack
+    from bot.platforms.console.runner import run_console
+
+    return run_console
+
+
+async def run(settings: Settings) -> None:
+    """Run the bot on the platform the settings choose until SIGTERM or Ctrl-C."""
+    platform = settings.platform()
+    runner = _runner(platform)
+    stop = asyncio.Event()
+    install_stop_signals(stop)
+    async with open_runtime(settings, on_demand_delay=platform == "console") as runtime:
+        log.info("quizbot starting on %s with %d decks", platform, len(runtime.service.catalog))
+        await runner(runtime, stop)
+    log.info("quizbot stopped cleanly")

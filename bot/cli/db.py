@@ -1,0 +1,70 @@
+"""``db backup PATH``, ``db check`` and ``db migrate``: database maintenance while the bot may be running."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.cli.run import EXIT_CONFIG, settings_or_exit
+from bot.storage.database import Database
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    db = subparsers.add_parser("db", help="back up, check or migrate the SQLite database ($QUIZBOT_DB)")
+    commands = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
+    backup = commands.add_parser("backup", help="write a consistent copy of the live database to PATH")
+    backup.add_argument("path", type=Path, metavar="PATH")
+    backup.set_defaults(func=backup_command)
+    check = commands.add_parser("check", help="run SQLite's integrity and foreign-key checks")
+    check.set_defaults(func=check_command)
+    migrate = commands.add_parser("migrate", help="apply pending schema migrations and print the version")
+    migrate.set_defaults(func=migrate_command)
+
+
+async def _with_database(path: Path, action: str, target: Path | None = None) -> int:
+    database = Database(path)
+    await database.open()
+    try:
+        if action == "backup":
+            assert target is not None
+            await database.backup(target)
+            print(f"backed up {path} to {target}")
+            return 0
+        if action == "check":
+            problems = await database.integrity_check()
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            print("ok" if not problems else f"{len(problems)} problems")
+            return 0 if not problems else 1
+        print(f"schema version {await database.schema_version()}")
+        return 0
+    finally:
+        await database.close()
+
+
+def _run(args: argparse.Namespace, action: str, target: Path | None = None) -> int:
+    settings = settings_or_exit()
+    if settings is None:
+        return EXIT_CONFIG
+    if action != "migrate" and not settings.database.exists():
+        print(f"no database at {settings.database}", file=sys.stderr)
+        return 1
+    try:
+        return asyncio.run(_with_database(settings.database, action, target))
+    except FileExistsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+
+
+def backup_command(args: argparse.Namespace) -> int:
+    return _run(args, "backup", args.path)
+
+
+def check_command(args: argparse.Namespace) -> int:
+    return _run(args, "check")
+
+
+def migrate_command(args: argparse.Namespace) -> int:
+    return _run(args, "migrate")

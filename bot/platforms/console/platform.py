@@ -1,0 +1,68 @@
+"""The console as a chat platform: the question, the reveal and problems are printed to the terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from bot.core.models import ChannelKey
+from bot.core.ports import PostedQuestion, QuestionCard, RevealCard
+from bot.messages import Language, text
+from bot.render import category_name, reveal_blocks
+
+Write = Callable[[str], None]
+
+
+def answer_message_id(round_id: int, member_id: str) -> str:
+    """Console answers have no platform message: one id per member and round lets votes find them."""
+    return f"r{round_id}:{member_id}"
+
+
+class ConsolePlatform:
+    name = "console"
+
+    def __init__(self, write: Write, language: Language, timezone: str) -> None:
+        self._write = write
+        self._language = language
+        self._zone = ZoneInfo(timezone)
+
+    async def post_question(self, channel: ChannelKey, card: QuestionCard) -> PostedQuestion:
+        lang = self._language
+        reveal_local = card.reveal_at.astimezone(self._zone)
+        title = text("question.title" if card.round.kind.value == "daily" else "question.ondemand_title", lang)
+        difficulty = text(f"difficulty.{card.question.difficulty.value}", lang)
+        self._write(
+            "\n".join(
+                [
+                    "",
+                    "=" * 72,
+                    f"[{title}] #{card.round.id} · {card.question.id}",
+                    f"{text('question.category', lang)}: {category_name(card.category, lang)} · "
+                    f"{text('question.difficulty', lang)}: {difficulty}",
+                    "",
+                    f"  {card.question.question}",
+                    "",
+                    f"{text('question.reveal_at', lang)}: {reveal_local:%Y-%m-%d %H:%M:%S %Z} "
+                    f"({_until(card.reveal_at, card.round.opened_at)})",
+                    "=" * 72,
+                ]
+            )
+        )
+        return PostedQuestion(message_id=f"q{card.round.id}", thread_id=f"t{card.round.id}")
+
+    async def post_reveal(self, card: RevealCard) -> None:
+        self._write("\n".join(["", "-" * 72, f"#{card.round.id} · {card.question.question}", "-" * 72]))
+        for block in reveal_blocks(card, self._language):
+            self._write(block.replace("**", ""))
+        self._write("-" * 72)
+
+    async def report_problem(self, channel: ChannelKey, problem: str) -> None:
+        self._write(text("admin.problem", self._language, problem=problem))
+
+
+def _until(when: dt.datetime, start: dt.datetime) -> str:
+    seconds = max(0, int((when - start).total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"+{hours}h{minutes:02d}m" if hours else f"+{minutes}m{secs:02d}s"

@@ -1,0 +1,162 @@
+"""Plain-text rendering of rounds, reveals, leaderboards and stats, shared by every platform.
+
+Platforms wrap these blocks in their own idiom (embeds, Block Kit, terminal lines) and split them with
+``split_blocks`` under their length limits, so a reference answer is never cut in the middle of a bullet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from bot.core.deck_schema import Bullet, Category, Question
+from bot.core.models import Leaderboard, MemberResult, MemberStats
+from bot.core.ports import RevealCard
+from bot.core.scoring import ScoringRules
+from bot.messages import Language, text
+
+
+def category_name(category: Category, language: Language) -> str:
+    return category.ko if language == "ko" else category.en
+
+
+def answer_lines(bullets: Sequence[Bullet], depth: int = 0) -> list[str]:
+    """The reference answer as indented bullet lines, nested bullets kept."""
+    lines = []
+    marks = ("•", "◦", "▪")
+    for bullet in bullets:
+        lines.append(f"{'  ' * depth}{marks[min(depth, 2)]} {bullet.text}")
+        lines.extend(answer_lines(bullet.children, depth + 1))
+    return lines
+
+
+def top_level_answer_blocks(question: Question) -> list[str]:
+    """One block per top-level bullet (with its children): the units a long answer may be split between."""
+    return ["\n".join(answer_lines([bullet])) for bullet in question.answer]
+
+
+def result_block(result: MemberResult, language: Language) -> str:
+    covered = ", ".join(result.covered) or "-"
+    missed = ", ".join(result.missed) or "-"
+    points = text(
+        "reveal.points",
+        language,
+        total=result.total,
+        answer=result.answer_points,
+        coverage=result.coverage_points,
+        votes=result.vote_points,
+        streak=result.streak_bonus,
+    )
+    streak = f" · {text('reveal.streak', language, days=result.streak)}" if result.streak > 1 else ""
+    return (
+        f"**{result.member.display_name}**: {points}{streak}\n"
+        f"  ✅ {text('reveal.covered', language)}: {covered}\n"
+        f"  ➖ {text('reveal.missed', language)}: {missed}"
+    )
+
+
+def reveal_blocks(card: RevealCard, language: Language) -> list[str]:
+    """The reveal in order: reference answer, correction, private answers, per-member results."""
+    blocks = [f"**{text('reveal.title', language)}**", *top_level_answer_blocks(card.question)]
+    if card.question.correction:
+        blocks.append(f"**{text('reveal.correction', language)}**\n{card.question.correction.strip()}")
+    if card.private_answers:
+        blocks.append(f"**{text('reveal.private_answers', language)}**")
+        blocks.extend(f"**{a.member.display_name}**: {a.text}" for a in card.private_answers)
+    blocks.append(f"**{text('reveal.results', language)}**")
+    if card.results:
+        blocks.extend(result_block(r, language) for r in sorted(card.results, key=lambda r: -r.total))
+    else:
+        blocks.append(text("reveal.no_answers", language))
+    return blocks
+
+
+def leaderboard_blocks(board: Leaderboard, language: Language) -> list[str]:
+    title = f"**{text('leaderboard.title', language)} · {text(f'leaderboard.period.{board.period.value}', language)}**"
+    if not board.rows:
+        return [title, text("leaderboard.empty", language)]
+    rows = [
+        text("leaderboard.row", language, rank=r.rank, name=r.member.display_name, points=r.points, answers=r.answers)
+        for r in board.rows
+    ]
+    blocks = [title, "\n".join(rows)]
+    if board.caller is not None:
+        blocks.append(
+            text(
+                "leaderboard.you",
+                language,
+                rank=board.caller.rank,
+                total=board.total_members,
+                points=board.caller.points,
+            )
+        )
+    return blocks
+
+
+def stats_blocks(stats: MemberStats, categories: dict[str, Category], language: Language) -> list[str]:
+    blocks = [f"**{text('stats.title', language, name=stats.member.display_name)}**"]
+    if stats.rounds_answered == 0:
+        return [*blocks, text("stats.none", language)]
+    blocks.append(
+        text(
+            "stats.summary",
+            language,
+            answered=stats.rounds_answered,
+            points=stats.points,
+            current=stats.current_streak,
+            best=stats.best_streak,
+            coverage=percent(stats.average_coverage),
+        )
+    )
+    weakest_first = sorted(stats.by_category, key=lambda c: (c.average_coverage, c.category))
+    rows = [
+        text(
+            "stats.category_row",
+            language,
+            category=category_name(categories[c.category], language) if c.category in categories else c.category,
+            coverage=percent(c.average_coverage),
+            answers=c.answers,
+        )
+        for c in weakest_first
+    ]
+    blocks.append(f"{text('stats.by_category', language)}\n" + "\n".join(rows))
+    return blocks
+
+
+def help_text(rules: ScoringRules, language: Language) -> str:
+    return f"**{text('help.title', language)}**\n" + text("help.body", language, **rules.model_dump())
+
+
+def percent(ratio: float) -> str:
+    return f"{round(ratio * 100)}%"
+
+
+def split_blocks(blocks: Iterable[str], limit: int) -> list[str]:
+    """Join blocks into messages of at most ``limit`` characters, breaking only between blocks; a single block
+    longer than the limit is broken between lines, and a line longer than the limit between words."""
+    messages: list[str] = []
+    current = ""
+    for piece in _fit(blocks, limit):
+        candidate = f"{current}\n{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            messages.append(current)
+            current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _fit(blocks: Iterable[str], limit: int) -> Iterable[str]:
+    for block in blocks:
+        if len(block) <= limit:
+            yield block
+            continue
+        for line in block.split("\n"):
+            while len(line) > limit:
+                cut = line.rfind(" ", 0, limit)
+                cut = cut if cut > limit // 2 else limit
+                yield line[:cut]
+                line = line[cut:].lstrip()
+            if line:
+                yield line
