@@ -9,6 +9,7 @@ import random
 import signal
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from bot.config import Settings
@@ -96,5 +97,36 @@ async def run(settings: Settings) -> None:
     install_stop_signals(stop)
     async with open_runtime(settings, on_demand_delay=platform == "console") as runtime:
         log.info("quizbot starting on %s with %d decks", platform, len(runtime.service.catalog))
-        await runner(runtime, stop)
+        heartbeat = asyncio.create_task(beat(heartbeat_path(settings), stop))
+        try:
+            await runner(runtime, stop)
+        finally:
+            stop.set()
+            await heartbeat
     log.info("quizbot stopped cleanly")
+
+
+HEARTBEAT_EVERY = 30.0
+HEARTBEAT_STALE = 120.0
+
+
+def heartbeat_path(settings: Settings) -> Path:
+    return settings.database.with_name(settings.database.name + ".heartbeat")
+
+
+async def beat(path: Path, stop: asyncio.Event) -> None:
+    """Touch ``path`` while the event loop is responsive; the container health check reads its age."""
+    while not stop.is_set():
+        await asyncio.to_thread(path.touch)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), HEARTBEAT_EVERY)
+    with contextlib.suppress(OSError):
+        await asyncio.to_thread(path.unlink)
+
+
+def is_healthy(settings: Settings, now: float) -> bool:
+    """True while the running bot's heartbeat is fresh."""
+    try:
+        return now - heartbeat_path(settings).stat().st_mtime < HEARTBEAT_STALE
+    except OSError:
+        return False

@@ -20,6 +20,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.set_defaults(func=run_command)
     sync = subparsers.add_parser("sync", help="push the /quiz slash commands to Discord and exit")
     sync.set_defaults(func=sync_command)
+    health = subparsers.add_parser("health", help="exit 0 if a running bot's heartbeat is fresh (health checks)")
+    health.set_defaults(func=health_command)
     check = subparsers.add_parser("config", help="validate the configuration and print it (secrets hidden)")
     check.set_defaults(func=config_command)
 
@@ -39,6 +41,8 @@ def configure_logging(settings: Settings) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Every job added or run is logged at INFO by APScheduler; that is noise at our scale.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -81,3 +85,16 @@ def config_command(args: argparse.Namespace) -> int:
     print(f"# from {settings.source or 'built-in defaults'}; platform: {settings.platform()}")
     print(settings.model_dump_json(indent=2))
     return 0
+
+
+def health_command(args: argparse.Namespace) -> int:
+    import time
+
+    from bot.app import is_healthy
+
+    settings = settings_or_exit()
+    if settings is None:
+        return EXIT_CONFIG
+    healthy = is_healthy(settings, time.time())
+    print("healthy" if healthy else "unhealthy: no fresh heartbeat")
+    return 0 if healthy else 1
