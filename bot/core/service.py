@@ -23,11 +23,13 @@ from bot.core.models import (
     Member,
     MemberStats,
     Period,
+    RevealInput,
     RevealOutcome,
     Round,
     RoundKind,
     RoundState,
     Schedule,
+    ScoredAnswer,
     VoteResult,
 )
 from bot.core.ports import ChatPlatform, PlatformError, QuestionCard, RevealCard
@@ -163,7 +165,7 @@ class QuizService:
         if choice.starts_new_cycle:
             cycle = await self.storage.rounds.start_new_cycle(channel.ref, cycle)
         now = self.clock.now()
-        opened = slot if slot is not None and slot > now - dt.timedelta(days=1) else now
+        # A daily post made late (after a restart, within the grace period) still gets its full answer time.
         delay = channel.daily_reveal_delay if kind is RoundKind.DAILY else channel.on_demand_reveal_delay
         return await self.storage.rounds.claim(
             channel_ref=channel.ref,
@@ -174,7 +176,7 @@ class QuizService:
             cycle=cycle,
             slot=slot,
             opened_at=now,
-            reveal_at=max(opened, now) + delay,
+            reveal_at=now + delay,
         )
 
     async def publish_round(self, platform: ChatPlatform, round_: Round) -> Round:
@@ -212,8 +214,8 @@ class QuizService:
         question, _ = self._question(round_)
         matcher = self._matcher(round_.deck_id, round_.question_id)
 
-        def score(inputs: object) -> list:  # type: ignore[type-arg]
-            return score_round(inputs, self.rules, matcher.match)  # type: ignore[arg-type]
+        def score(inputs: RevealInput) -> list[ScoredAnswer]:
+            return score_round(inputs, self.rules, matcher.match)
 
         outcome = await self.storage.results.reveal(
             round_id, self.clock.now(), score, self._period_keys, question.category
