@@ -95,7 +95,10 @@ async def run(settings: Settings) -> None:
     runner = _runner(platform)
     stop = asyncio.Event()
     install_stop_signals(stop)
-    async with open_runtime(settings, on_demand_delay=platform == "console") as runtime:
+    # A seeded console run asks the same questions every time, e.g. for a demonstration.
+    seed = settings.console.seed if platform == "console" else None
+    rng = None if seed is None else random.Random(seed)
+    async with open_runtime(settings, rng=rng, on_demand_delay=platform == "console") as runtime:
         log.info("quizbot starting on %s with %d decks", platform, len(runtime.service.catalog))
         heartbeat = asyncio.create_task(beat(heartbeat_path(settings), stop))
         try:

@@ -54,9 +54,13 @@ def parse_time_of_day(value: object) -> dt.time:
     """``"09:00"`` style 24-hour times."""
     if isinstance(value, dt.time):
         return value
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
-        # YAML 1.1 reads an unquoted 09:00 as the sexagesimal number 540.
-        return dt.time(value // 60, value % 60)
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads an unquoted 9:00 as the sexagesimal number 540.
+        if 0 <= value < 24 * 60:
+            return dt.time(value // 60, value % 60)
+        if value >= 0:
+            # Report what was written (25:00), not the number YAML made of it (1500).
+            value = f"{value // 60}:{value % 60:02d}"
     if isinstance(value, str):
         match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
         if match and int(match[1]) < 24 and int(match[2]) < 60:

@@ -133,6 +133,8 @@ def percent(ratio: float) -> str:
 def split_blocks(blocks: Iterable[str], limit: int) -> list[str]:
     """Join blocks into messages of at most ``limit`` characters, breaking only between blocks; a single block
     longer than the limit is broken between lines, and a line longer than the limit between words."""
+    if limit < 1:
+        raise ValueError(f"a message limit must be at least 1 character, not {limit}")  # 0 would never finish
     messages: list[str] = []
     current = ""
     for piece in _fit(blocks, limit):

@@ -78,11 +78,14 @@ class QuizScheduler:
         schedule reveals of open rounds (overdue ones at once) and the next post of every channel."""
         rounds = self.service.storage.rounds
         for round_ in await rounds.in_states(RoundState.REVEALING):
-            await self._finish_reveal(round_)
+            if await self._question_still_loaded(round_):
+                await self._finish_reveal(round_)
         for round_ in await rounds.in_states(RoundState.PENDING):
-            await self._retry_or_drop(round_)
+            if await self._question_still_loaded(round_):
+                await self._retry_or_drop(round_)
         for round_ in await rounds.in_states(RoundState.OPEN):
-            self.schedule_reveal(round_)
+            if await self._question_still_loaded(round_):
+                self.schedule_reveal(round_)
         for channel in await self.service.storage.channels.all():
             if channel.key.platform in self.platforms:
                 await self.schedule_channel(channel)
@@ -146,14 +149,8 @@ class QuizScheduler:
         try:
             return await self.service.reveal(platform, round_id) is not None
         except PlatformError as exc:
-            log.warning("posting the reveal of round %d failed (%s); retrying", round_id, exc)
-            self._add(
-                f"reveal-retry:{round_id}",
-                self.service.clock.now() + self.retry_delay,
-                self._finish_by_id,
-                round_id,
-            )
-            return True
+            await self._reveal_post_failed(round_, platform, exc)
+            return True  # the scores are fixed; only the message is missing
 
     # -- entry points for platform commands ---------------------------------------------------------------
 
@@ -210,11 +207,7 @@ class QuizScheduler:
             return
         log.error("posting round %d in %s failed for good: %s", round_.id, round_.channel, exc)
         await self.service.storage.rounds.cancel(round_.id)
-        platform = self.platforms[round_.channel.platform]
-        try:
-            await platform.report_problem(round_.channel, str(exc))
-        except PlatformError:
-            log.exception("could not tell the admins of %s about it either", round_.channel)
+        await self._report(self.platforms[round_.channel.platform], round_.channel, str(exc))
 
     async def _plan_next(self, channel: ChannelSettings, after: dt.datetime) -> None:
         upcoming = next_slot(channel.schedule, max(after, self.service.clock.now()))
@@ -233,15 +226,49 @@ class QuizScheduler:
         try:
             await self.service.finish_reveal(platform, round_.id)
         except PlatformError as exc:
-            log.warning("finishing the reveal of round %d failed (%s); retrying", round_.id, exc)
+            await self._reveal_post_failed(round_, platform, exc)
+
+    async def _reveal_post_failed(self, round_: Round, platform: ChatPlatform, exc: PlatformError) -> None:
+        """Retry a reveal post that may succeed later; for one that cannot, tell the admins and stop trying
+        (the round stays 'revealing', so the next start tries once more, e.g. after permissions are fixed)."""
+        if exc.retryable:
+            log.warning("posting the reveal of round %d failed (%s); retrying", round_.id, exc)
             self._add(
                 f"reveal-retry:{round_.id}",
                 self.service.clock.now() + self.retry_delay,
                 self._finish_by_id,
                 round_.id,
             )
+            return
+        log.error("posting the reveal of round %d in %s failed for good: %s", round_.id, round_.channel, exc)
+        await self._report(platform, round_.channel, str(exc))
+
+    async def _report(self, platform: ChatPlatform, channel: ChannelKey, problem: str) -> None:
+        try:
+            await platform.report_problem(channel, problem)
+        except PlatformError:
+            log.exception("could not tell the admins of %s about it either", channel)
+
+    async def _question_still_loaded(self, round_: Round) -> bool:
+        """False for a round whose question is no longer in the loaded decks (a deck was removed or edited
+        while it was running): it can be neither shown nor scored, so it is cancelled if it can still be, and
+        left out rather than stopping the whole rebuild."""
+        if self.service.catalog.has_question(round_.deck_id, round_.question_id):
+            return True
+        cancelled = await self.service.storage.rounds.cancel(round_.id)
+        log.warning(
+            "round %d asks %s/%s, which is no longer loaded; %s",
+            round_.id,
+            round_.deck_id,
+            round_.question_id,
+            "cancelled it" if cancelled else "its reveal cannot be posted",
+        )
+        return False
 
     def _add(self, job_id: str, when: dt.datetime, func: object, *args: object) -> None:
+        # Until APScheduler starts it keeps added jobs in a pending list where ``replace_existing`` is not
+        # applied yet, so a job replanned before ``start()`` (or under ``run_due``) would exist twice.
+        self._remove(job_id)
         self._aps.add_job(
             func,
             DateTrigger(run_date=when, timezone=dt.UTC),

@@ -133,7 +133,11 @@ class ConsoleSession:
                 name_ = category_name(entry.category, self._lang)
                 self._write(text("categories.row", self._lang, id=entry.category.id, name=name_, count=entry.count))
         elif name == "delay" and args:
-            await self.service.configure_channel(self.key, on_demand_reveal_delay=parse_duration(args[0]))
+            try:
+                delay = parse_duration(args[0])
+            except ValueError:
+                raise QuizError("bad-delay") from None
+            await self.service.configure_channel(self.key, on_demand_reveal_delay=delay)
             self._write(f"  on-demand reveal delay: {args[0]}")
         else:
             self._blocks([help_text(self.service.rules, self._lang), COMMANDS[self._lang]])

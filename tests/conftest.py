@@ -1,0 +1,147 @@
+"""Fixtures shared by every test level: a real SQLite file, the shipped deck, a manual clock, the quiz service,
+a recording chat platform and a scheduler that only runs when told to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.core.clock import ManualClock
+from bot.core.decks import DeckCatalog, load_decks
+from bot.core.models import ChannelDefaults, ChannelKey
+from bot.core.ports import PlatformError, PostedQuestion, QuestionCard, RevealCard
+from bot.core.scheduler import QuizScheduler
+from bot.core.scoring import ScoringRules
+from bot.core.service import QuizService
+from bot.storage.store import Storage
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = ROOT / "questions"
+SEOUL = ZoneInfo("Asia/Seoul")
+# A Wednesday, an hour before the default 09:00 Seoul post: tests start mid-week, before the day's slot.
+START = dt.datetime(2025, 3, 5, 8, 0, tzinfo=SEOUL)
+PLATFORM = "fake"
+
+
+class RecordingPlatform:
+    """A ``ChatPlatform`` that keeps what it was asked to show and fails on request."""
+
+    def __init__(self, name: str = PLATFORM) -> None:
+        self.name = name
+        self.questions: list[tuple[ChannelKey, QuestionCard]] = []
+        self.reveals: list[RevealCard] = []
+        self.problems: list[tuple[ChannelKey, str]] = []
+        self.post_attempts = 0
+        self._post_failures: list[Exception] = []
+        self._reveal_failures: list[Exception] = []
+        # Message ids are unique across platforms sharing one database, as real platform ids are.
+        self._prefix = uuid.uuid4().hex[:8]
+
+    def fail_next_posts(self, count: int, *, retryable: bool) -> None:
+        """The next ``count`` question posts raise ``PlatformError`` with this ``retryable``."""
+        self._post_failures.extend(PlatformError("post refused", retryable=retryable) for _ in range(count))
+
+    def fail_next_reveals(self, count: int, error: Exception | None = None) -> None:
+        """The next ``count`` reveal posts raise ``error`` (a retryable ``PlatformError`` unless given)."""
+        self._reveal_failures.extend(error or PlatformError("reveal refused", retryable=True) for _ in range(count))
+
+    async def post_question(self, channel: ChannelKey, card: QuestionCard) -> PostedQuestion:
+        self.post_attempts += 1
+        if self._post_failures:
+            raise self._post_failures.pop(0)
+        self.questions.append((channel, card))
+        number = len(self.questions)
+        return PostedQuestion(message_id=f"{self._prefix}-m{number}", thread_id=f"{self._prefix}-t{number}")
+
+    async def post_reveal(self, card: RevealCard) -> None:
+        if self._reveal_failures:
+            raise self._reveal_failures.pop(0)
+        self.reveals.append(card)
+
+    async def report_problem(self, channel: ChannelKey, problem: str) -> None:
+        self.problems.append((channel, problem))
+
+
+ServiceFactory = Callable[..., Awaitable[QuizService]]
+
+
+@pytest.fixture(scope="session")
+def catalog() -> DeckCatalog:
+    """The shipped 70-question deck."""
+    return load_decks([QUESTIONS])
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "quiz.sqlite3"
+
+
+@pytest.fixture
+async def storage(db_path: Path) -> AsyncIterator[Storage]:
+    opened = await Storage(db_path).open()
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def rules() -> ScoringRules:
+    return ScoringRules()
+
+
+@pytest.fixture
+def service(storage: Storage, catalog: DeckCatalog, clock: ManualClock, rules: ScoringRules) -> QuizService:
+    return QuizService(storage, catalog, rules=rules, defaults=ChannelDefaults(), clock=clock, rng=random.Random(7))
+
+
+@pytest.fixture
+async def make_service(
+    db_path: Path, catalog: DeckCatalog, clock: ManualClock, rules: ScoringRules
+) -> AsyncIterator[ServiceFactory]:
+    """Another ``QuizService`` on its own connection to the same file, as a second process (or a restarted one)
+    would have. Closed at teardown."""
+    opened: list[Storage] = []
+
+    async def make(*, seed: int = 7, clock_: ManualClock | None = None) -> QuizService:
+        other = await Storage(db_path).open()
+        opened.append(other)
+        return QuizService(
+            other,
+            catalog,
+            rules=rules,
+            defaults=ChannelDefaults(),
+            clock=clock_ or clock,
+            rng=random.Random(seed),
+        )
+
+    yield make
+    for other in opened:
+        await other.close()
+
+
+@pytest.fixture
+def platform() -> RecordingPlatform:
+    return RecordingPlatform()
+
+
+@pytest.fixture
+def scheduler(service: QuizService, platform: RecordingPlatform) -> Iterator[QuizScheduler]:
+    """Not started: tests move the clock and call ``run_due()``."""
+    built = QuizScheduler(service, {platform.name: platform})
+    yield built
+    built.shutdown()
+
+
+@pytest.fixture
+def channel_key() -> ChannelKey:
+    return ChannelKey(PLATFORM, "guild-1", "channel-1")

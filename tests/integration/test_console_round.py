@@ -1,0 +1,195 @@
+"""A whole round on the console platform: lines in, printed output checked, time moved by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+from bot.core.clock import ManualClock
+from bot.core.models import ChannelKey
+from bot.core.scheduler import QuizScheduler
+from bot.core.service import QuizService
+from bot.platforms.console.platform import ConsolePlatform
+from bot.platforms.console.session import ConsoleSession
+from tests.integration.quiz_steps import UNRELATED, labels
+
+KEY = ChannelKey("console", "console", "study")
+REVEAL_DELAY = dt.timedelta(minutes=10)  # the on-demand default of ChannelDefaults
+
+
+class Terminal:
+    """What the console printed, line by line, with a cursor for 'printed since'."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self._seen = 0
+
+    def write(self, text: str) -> None:
+        self.lines.extend(text.split("\n"))
+
+    def new(self) -> list[str]:
+        fresh = self.lines[self._seen :]
+        self._seen = len(self.lines)
+        return fresh
+
+
+@pytest.fixture
+def terminal() -> Terminal:
+    return Terminal()
+
+
+@pytest.fixture
+def console(service: QuizService, terminal: Terminal) -> Iterator[ConsoleSession]:
+    platform = ConsolePlatform(terminal.write, "en", "Asia/Seoul")
+    scheduler = QuizScheduler(service, {platform.name: platform})
+    yield ConsoleSession(service, scheduler, platform, KEY, terminal.write, "en")
+    scheduler.shutdown()
+
+
+async def send(console: ConsoleSession, terminal: Terminal, line: str) -> list[str]:
+    assert await console.handle(line)
+    return terminal.new()
+
+
+async def test_a_whole_round_from_question_to_leaderboard(
+    console: ConsoleSession, terminal: Terminal, service: QuizService, clock: ManualClock
+) -> None:
+    await console.start()
+    round_ = await service.current_round(KEY)
+    assert round_ is not None
+    opening = terminal.new()
+    assert f"[Interview question] #{round_.id} · {round_.question_id}" in opening
+    assert any(service.catalog.question(round_.deck_id, round_.question_id).question in line for line in opening)
+
+    concepts = labels(service, round_)
+    assert await send(console, terminal, f"Alice: {' and '.join(concepts)}") == ["  ✓ Alice: Answer saved."]
+    assert await send(console, terminal, f"Bob: {UNRELATED}") == ["  ✓ Bob: Answer saved."]
+    assert await send(console, terminal, "/vote alice bob") == ["  👍 alice → bob: counted"]
+    assert await send(console, terminal, "/vote bob bob") == ["  👍 bob → bob: self"]
+
+    clock.advance(REVEAL_DELAY - dt.timedelta(seconds=1))
+    assert await console.scheduler.run_due() == 0
+    assert terminal.new() == []
+
+    clock.advance(dt.timedelta(seconds=1))
+    assert await console.scheduler.run_due() == 1
+    reveal = terminal.new()
+    assert "Reference answer" in reveal
+    assert "Alice: 30 pts (answer 10 + concepts 20 + votes 0 + streak 0)" in reveal
+    assert "Bob: 12 pts (answer 10 + concepts 0 + votes 2 + streak 0)" in reveal
+    assert f"  ✅ covered: {', '.join(concepts)}" in reveal
+    assert f"  ➖ missed: {', '.join(concepts)}" in reveal
+    assert reveal.index("Alice: 30 pts (answer 10 + concepts 20 + votes 0 + streak 0)") < reveal.index(
+        "Bob: 12 pts (answer 10 + concepts 0 + votes 2 + streak 0)"
+    )
+
+    board = await send(console, terminal, "/leaderboard week bob")
+    assert board[:3] == ["Leaderboard · This week", "1. Alice: 30 pts (1)", "2. Bob: 12 pts (1)"]
+    assert board[3] == "Your rank: 2 of 2, 12 pts"
+
+    stats = await send(console, terminal, "/stats alice")
+    assert stats[0] == "Stats for Alice"
+    assert stats[1] == "1 answers · 30 pts · streak 0 (best 0) · average coverage 100%"
+    question = service.catalog.question(round_.deck_id, round_.question_id)
+    category = service.catalog.deck(round_.deck_id).category(question.category)
+    assert category is not None
+    assert stats[3] == f"{category.en}: 100% (1)"
+
+
+async def test_an_answer_after_the_reveal_is_refused_on_the_console(
+    console: ConsoleSession, terminal: Terminal, clock: ManualClock
+) -> None:
+    await console.start()
+    await send(console, terminal, "/reveal")
+    # The console answers into the open round only; after the reveal there is none.
+    assert await send(console, terminal, "Carol: 늦은 답") == ["No round is open in this channel."]
+
+
+async def test_reveal_command_reveals_at_once_and_only_once(console: ConsoleSession, terminal: Terminal) -> None:
+    await console.start()
+    terminal.new()
+    await send(console, terminal, f"Alice: {UNRELATED}")
+    first = await send(console, terminal, "/reveal")
+    assert first.count("Reference answer") == 1
+    assert await send(console, terminal, "/reveal") == ["No round is open in this channel."]
+    assert await console.scheduler.run_due() == 0
+
+
+async def test_ask_with_a_category_asks_from_that_category(
+    console: ConsoleSession, terminal: Terminal, service: QuizService
+) -> None:
+    await console.start()
+    await send(console, terminal, "/skip")
+    await send(console, terminal, "/ask detection")
+    round_ = await service.current_round(KEY)
+    assert round_ is not None
+    assert service.catalog.question(round_.deck_id, round_.question_id).category == "detection"
+
+
+async def test_unknown_category_is_explained(console: ConsoleSession, terminal: Terminal) -> None:
+    await console.start()
+    terminal.new()
+    assert await send(console, terminal, "/ask cooking") == [
+        "There is no category 'cooking'. See the list of categories."
+    ]
+
+
+async def test_second_answer_replaces_the_first_and_withdraw_removes_it(
+    console: ConsoleSession, terminal: Terminal, service: QuizService
+) -> None:
+    await console.start()
+    terminal.new()
+    await send(console, terminal, "Alice: 첫 답")
+    assert await send(console, terminal, "Alice: 둘째 답") == ["  ✓ Alice: Answer replaced."]
+    assert await send(console, terminal, "/withdraw alice") == ["  Answer withdrawn."]
+    round_ = await service.current_round(KEY)
+    assert round_ is not None
+    assert await service.storage.answers.for_round(round_.id) == []
+
+
+async def test_skip_cancels_the_round_without_a_reveal(console: ConsoleSession, terminal: Terminal) -> None:
+    await console.start()
+    terminal.new()
+    assert await send(console, terminal, "/skip") == ["The open round was skipped."]
+    assert await send(console, terminal, "/reveal") == ["No round is open in this channel."]
+
+
+async def test_categories_are_listed_with_their_question_counts(console: ConsoleSession, terminal: Terminal) -> None:
+    await console.start()
+    terminal.new()
+    listing = await send(console, terminal, "/categories")
+    assert len(listing) == 9
+    assert "optimization · Optimisation: 12 questions" in listing
+
+
+async def test_quit_ends_the_session(console: ConsoleSession) -> None:
+    await console.start()
+    assert not await console.handle("/quit")
+
+
+async def test_a_line_that_is_not_an_answer_shows_the_commands(console: ConsoleSession, terminal: Terminal) -> None:
+    await console.start()
+    terminal.new()
+    (shown,) = await send(console, terminal, "hello there")
+    assert shown.startswith("Commands:")
+
+
+async def test_delay_command_changes_the_on_demand_reveal_delay(
+    console: ConsoleSession, terminal: Terminal, service: QuizService
+) -> None:
+    await console.start()
+    terminal.new()
+    assert await send(console, terminal, "/delay 2m") == ["  on-demand reveal delay: 2m"]
+    channel = await service.channel(KEY)
+    assert channel is not None and channel.on_demand_reveal_delay == dt.timedelta(minutes=2)
+
+
+@pytest.mark.parametrize("written", ["soon", "10s"])
+async def test_delay_command_explains_a_bad_delay(console: ConsoleSession, terminal: Terminal, written: str) -> None:
+    await console.start()
+    terminal.new()
+    assert await send(console, terminal, f"/delay {written}") == [
+        "The reveal delay must be between 1 minute and 7 days (e.g. 10m, 8h)."
+    ]
