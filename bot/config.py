@@ -221,6 +221,15 @@ def load_settings(environ: Mapping[str, str] | None = None, path: Path | None = 
         if loaded is not None and not isinstance(loaded, dict):
             raise ConfigError([f"{source}:1: the configuration must be a mapping of sections"])
         data = loaded or {}
+    for reserved in ("secrets", "source"):
+        if reserved in data:
+            line = line_of(root, (reserved,)) if root is not None else 1
+            raise ConfigError(
+                [
+                    f"{source}:{line}: {reserved}: not a configuration key; tokens and secrets come only from the "
+                    "environment (DISCORD_TOKEN, SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET)"
+                ]
+            )
     if env.get("QUIZBOT_DB"):
         data["database"] = env["QUIZBOT_DB"]
     if env.get("QUIZBOT_DECKS"):

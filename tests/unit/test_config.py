@@ -206,11 +206,16 @@ def test_secrets_never_appear_in_repr_or_json(tmp_path: Path, monkeypatch: pytes
             assert secret not in rendering
 
 
-def test_a_token_written_in_the_file_is_not_used(tmp_path: Path) -> None:
-    path = write_config(tmp_path, f"secrets:\n  discord_token: {TOKEN}\n")
-    settings = load_settings({}, path)
-    assert settings.secrets.discord_token is None
-    assert settings.platform() == "console"
+def test_a_token_written_in_the_file_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = write_config(tmp_path, f"language: en\nsecrets:\n  discord_token: {TOKEN}\n")
+
+    with pytest.raises(ConfigError) as raised:
+        load_settings({}, path)
+
+    (problem,) = raised.value.problems
+    assert problem.startswith(f"{path}:2: secrets:")
+    assert "environment" in problem
+    assert TOKEN not in problem
 
 
 def test_durations_accept_units_and_seconds() -> None:
