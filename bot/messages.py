@@ -136,6 +136,180 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
     "admin.revealed": {"ko": "정답을 공개했습니다.", "en": "Revealed."},
     "admin.skipped": {"ko": "진행 중인 라운드를 건너뛰었습니다.", "en": "The open round was skipped."},
     "admin.problem": {"ko": "퀴즈봇 알림: {problem}", "en": "quizbot needs attention: {problem}"},
+    # Discord: slash command names, descriptions and options (names must be lowercase, no spaces).
+    "discord.cmd.quiz.name": {"ko": "퀴즈", "en": "quiz"},
+    "discord.cmd.quiz.description": {"ko": "딥러닝 면접 질문 퀴즈", "en": "Deep-learning interview quiz"},
+    "discord.cmd.admin.name": {"ko": "퀴즈-관리", "en": "quiz-admin"},
+    "discord.cmd.admin.description": {
+        "ko": "퀴즈 채널 관리 (서버 관리 권한 필요)",
+        "en": "Manage the quiz channel (needs Manage Server)",
+    },
+    "discord.cmd.ask.name": {"ko": "질문", "en": "ask"},
+    "discord.cmd.ask.description": {
+        "ko": "지금 질문을 하나 올립니다 (분야를 고를 수 있습니다)",
+        "en": "Post a question now, optionally from one category",
+    },
+    "discord.cmd.leaderboard.name": {"ko": "리더보드", "en": "leaderboard"},
+    "discord.cmd.leaderboard.description": {"ko": "이 서버의 점수 순위", "en": "This server's ranking"},
+    "discord.cmd.stats.name": {"ko": "기록", "en": "stats"},
+    "discord.cmd.stats.description": {
+        "ko": "내 기록 (또는 다른 멤버의 기록)과 약한 분야",
+        "en": "Your stats (or another member's) and weakest categories",
+    },
+    "discord.cmd.categories.name": {"ko": "분야", "en": "categories"},
+    "discord.cmd.categories.description": {"ko": "질문 분야와 문항 수", "en": "Question categories and counts"},
+    "discord.cmd.help.name": {"ko": "도움말", "en": "help"},
+    "discord.cmd.help.description": {"ko": "사용법과 점수 규칙", "en": "How it works and how points are earned"},
+    "discord.cmd.setup.name": {"ko": "설정", "en": "setup"},
+    "discord.cmd.setup.description": {
+        "ko": "매일 질문을 올릴 채널과 시각을 정합니다",
+        "en": "Choose the channel and time of the daily question",
+    },
+    "discord.cmd.pause.name": {"ko": "일시정지", "en": "pause"},
+    "discord.cmd.pause.description": {"ko": "매일 질문을 멈춥니다", "en": "Pause the daily question"},
+    "discord.cmd.resume.name": {"ko": "재개", "en": "resume"},
+    "discord.cmd.resume.description": {"ko": "매일 질문을 다시 시작합니다", "en": "Resume the daily question"},
+    "discord.cmd.reveal.name": {"ko": "공개", "en": "reveal"},
+    "discord.cmd.reveal.description": {
+        "ko": "진행 중인 라운드의 정답을 지금 공개합니다",
+        "en": "Reveal the open round now",
+    },
+    "discord.cmd.skip.name": {"ko": "건너뛰기", "en": "skip"},
+    "discord.cmd.skip.description": {
+        "ko": "진행 중인 라운드를 점수 없이 취소합니다",
+        "en": "Cancel the open round without scoring it",
+    },
+    "discord.opt.category.name": {"ko": "분야", "en": "category"},
+    "discord.opt.category.description": {"ko": "이 분야에서만 질문합니다", "en": "Ask from this category only"},
+    "discord.opt.period.name": {"ko": "기간", "en": "period"},
+    "discord.opt.period.description": {"ko": "집계 기간 (기본: 이번 주)", "en": "Which period (default: this week)"},
+    "discord.opt.member.name": {"ko": "멤버", "en": "member"},
+    "discord.opt.member.description": {"ko": "기록을 볼 멤버 (기본: 나)", "en": "Whose stats (default: yours)"},
+    "discord.opt.channel.name": {"ko": "채널", "en": "channel"},
+    "discord.opt.channel.description": {
+        "ko": "퀴즈 채널 (기본: 이 채널)",
+        "en": "The quiz channel (default: this one)",
+    },
+    "discord.opt.time.name": {"ko": "시각", "en": "time"},
+    "discord.opt.time.description": {
+        "ko": "질문을 올릴 시각, HH:MM (예: 09:00)",
+        "en": "Posting time, HH:MM (e.g. 09:00)",
+    },
+    "discord.opt.timezone.name": {"ko": "시간대", "en": "timezone"},
+    "discord.opt.timezone.description": {"ko": "IANA 시간대 (예: Asia/Seoul)", "en": "IANA timezone (e.g. Asia/Seoul)"},
+    "discord.opt.weekdays.name": {"ko": "요일", "en": "weekdays"},
+    "discord.opt.weekdays.description": {
+        "ko": "요일: mon-fri, daily, mon,wed,fri 등",
+        "en": "Days: mon-fri, daily, mon,wed,fri, ...",
+    },
+    "discord.opt.reveal_delay.name": {"ko": "공개-지연", "en": "reveal-delay"},
+    "discord.opt.reveal_delay.description": {
+        "ko": "매일 질문의 정답 공개까지 (예: 8h, 30m)",
+        "en": "Time until the daily reveal (e.g. 8h, 30m)",
+    },
+    "discord.opt.ondemand_delay.name": {"ko": "즉석-공개-지연", "en": "ondemand-delay"},
+    "discord.opt.ondemand_delay.description": {
+        "ko": "즉석 질문의 정답 공개까지 (예: 10m)",
+        "en": "Time until an on-demand reveal (e.g. 10m)",
+    },
+    "discord.opt.decks.name": {"ko": "덱", "en": "decks"},
+    "discord.opt.decks.description": {
+        "ko": "쉼표로 구분한 덱 id (기본: 전체)",
+        "en": "Comma-separated deck ids (default: all)",
+    },
+    "discord.ask.posted": {"ko": "질문을 올렸습니다: {link}", "en": "Question posted: {link}"},
+    "discord.answer.button": {"ko": "비공개로 답하기", "en": "Answer privately"},
+    "discord.answer.modal_title": {"ko": "비공개 답변", "en": "Private answer"},
+    "discord.answer.modal_label": {"ko": "답변 (정답 공개 때 공개됩니다)", "en": "Answer (published at the reveal)"},
+    "discord.answer.modal_placeholder": {
+        "ko": "질문만 보고 자신의 말로 적어 주세요.",
+        "en": "Answer in your own words, from the question alone.",
+    },
+    "discord.thread.name": {"ko": "면접 질문 #{round}", "en": "Question #{round}"},
+    "discord.error.not-text-channel": {
+        "ko": "스레드나 DM이 아닌 일반 텍스트 채널에서 써 주세요.",
+        "en": "Use this in a text channel, not in a thread or a DM.",
+    },
+    "discord.error.guild-only": {
+        "ko": "서버 안에서만 쓸 수 있는 명령입니다.",
+        "en": "This command works only in a server.",
+    },
+    "discord.error.internal": {
+        "ko": "처리 중 문제가 생겼습니다. 잠시 후 다시 시도해 주세요.",
+        "en": "Something went wrong. Please try again in a moment.",
+    },
+    "discord.permission.view_channel": {"ko": "채널 보기", "en": "View Channel"},
+    "discord.permission.send_messages": {"ko": "메시지 보내기", "en": "Send Messages"},
+    "discord.permission.create_public_threads": {"ko": "공개 스레드 만들기", "en": "Create Public Threads"},
+    "discord.permission.send_messages_in_threads": {"ko": "스레드에서 메시지 보내기", "en": "Send Messages in Threads"},
+    "discord.permission.embed_links": {"ko": "링크 첨부", "en": "Embed Links"},
+    "discord.permission.add_reactions": {"ko": "반응 추가하기", "en": "Add Reactions"},
+    "discord.permission.read_message_history": {"ko": "메시지 기록 보기", "en": "Read Message History"},
+    "discord.weekday.0": {"ko": "월", "en": "Mon"},
+    "discord.weekday.1": {"ko": "화", "en": "Tue"},
+    "discord.weekday.2": {"ko": "수", "en": "Wed"},
+    "discord.weekday.3": {"ko": "목", "en": "Thu"},
+    "discord.weekday.4": {"ko": "금", "en": "Fri"},
+    "discord.weekday.5": {"ko": "토", "en": "Sat"},
+    "discord.weekday.6": {"ko": "일", "en": "Sun"},
+    "discord.weekday.daily": {"ko": "매일", "en": "every day"},
+    "discord.admin.setup_channel": {"ko": "퀴즈 채널: {channel}", "en": "Quiz channel: {channel}"},
+    "slack.question.answer_private": {"ko": "비공개로 답하기", "en": "Answer privately"},
+    "slack.question.see_thread": {
+        "ko": "참고 답안과 결과는 스레드에 있습니다.",
+        "en": "Answer and results are in the thread.",
+    },
+    "slack.modal.title": {"ko": "비공개 답변", "en": "Private answer"},
+    "slack.modal.submit": {"ko": "제출", "en": "Submit"},
+    "slack.modal.cancel": {"ko": "취소", "en": "Cancel"},
+    "slack.modal.label": {
+        "ko": "답변 (정답 공개 때 함께 공개됩니다)",
+        "en": "Your answer (published at the reveal)",
+    },
+    "slack.error.not-admin": {
+        "ko": "워크스페이스 관리자·소유자나 지정된 퀴즈 관리자만 쓸 수 있는 명령입니다.",
+        "en": "Only workspace admins and owners, or the configured quiz admins, can use this command.",
+    },
+    "slack.error.unknown-command": {
+        "ko": "'{command}'은(는) 없는 명령입니다. /quiz help 를 참고해 주세요.",
+        "en": "There is no command '{command}'. See /quiz help.",
+    },
+    "slack.error.bad-arguments": {
+        "ko": "'{command}' 명령의 인자가 맞지 않습니다. /quiz help 를 참고해 주세요.",
+        "en": "Wrong arguments for '{command}'. See /quiz help.",
+    },
+    "slack.error.bad-option": {
+        "ko": "'{option}'은(는) 알 수 없는 설정입니다. 예: time=09:00 tz=Asia/Seoul days=mon-fri delay=8h",
+        "en": "Unknown setting '{option}'. Example: time=09:00 tz=Asia/Seoul days=mon-fri delay=8h",
+    },
+    "slack.error.bad-period": {
+        "ko": "'{period}' 대신 week, month, all 중 하나를 적어 주세요.",
+        "en": "Use week, month or all instead of '{period}'.",
+    },
+    "slack.error.failed": {
+        "ko": "명령을 처리하지 못했습니다. 잠시 후 다시 시도해 주세요.",
+        "en": "Something went wrong with that command. Please try again shortly.",
+    },
+    "slack.help.commands": {
+        "ko": (
+            "*명령*\n"
+            "• /quiz ask [분야]: 지금 질문 하나 받기\n"
+            "• /quiz leaderboard [week|month|all]: 리더보드\n"
+            "• /quiz stats: 내 기록\n"
+            "• /quiz categories: 분야 목록\n"
+            "• 관리자: /quiz setup time=09:00 tz=Asia/Seoul days=mon-fri delay=8h, /quiz pause, /quiz resume, "
+            "/quiz reveal, /quiz skip"
+        ),
+        "en": (
+            "*Commands*\n"
+            "• /quiz ask [category]: a question now\n"
+            "• /quiz leaderboard [week|month|all]: the leaderboard\n"
+            "• /quiz stats: your stats\n"
+            "• /quiz categories: the categories\n"
+            "• Admins: /quiz setup time=09:00 tz=Asia/Seoul days=mon-fri delay=8h, /quiz pause, /quiz resume, "
+            "/quiz reveal, /quiz skip"
+        ),
+    },
 }
 
 

@@ -1,0 +1,135 @@
+"""Thread replies, their edits and deletions, and 👍 reactions: answers and upvotes for the core."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any
+
+from bot.core.models import Round
+from bot.core.ports import PlatformError
+from bot.messages import text
+from bot.platforms.slack.blocks import reply_message
+from bot.platforms.slack.deps import SlackDeps
+from bot.platforms.slack.errors import platform_errors
+from bot.platforms.slack.mrkdwn import plain_text
+
+log = logging.getLogger(__name__)
+
+# Subtypes that are still a member writing in the thread; every other subtype (joins, bot posts, ...) is ignored.
+ANSWER_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
+UPVOTES = frozenset({"+1", "thumbsup"})
+MAX_CACHED_THREADS = 10_000
+
+
+class AnswerEvents:
+    def __init__(self, deps: SlackDeps) -> None:
+        self.deps = deps
+        # message ts -> the thread it belongs to ("" for none); reactions do not say which thread they are in.
+        self._threads: OrderedDict[tuple[str, str], str] = OrderedDict()
+
+    async def on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        """``message`` events: a reply answers, ``message_changed`` edits, ``message_deleted`` withdraws."""
+        team_id = str(body.get("team_id", ""))
+        subtype = event.get("subtype")
+        if subtype in ANSWER_SUBTYPES:
+            await self._answer(team_id, event)
+        elif subtype == "message_changed":
+            await self._edit(team_id, event)
+        elif subtype == "message_deleted":
+            await self._withdraw(team_id, event)
+
+    async def on_reaction_added(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        await self._vote(str(body.get("team_id", "")), event, add=True)
+
+    async def on_reaction_removed(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        await self._vote(str(body.get("team_id", "")), event, add=False)
+
+    async def _answer(self, team_id: str, event: dict[str, Any]) -> None:
+        if _from_bot(event) or not event.get("user"):
+            return
+        channel, ts, thread = str(event.get("channel", "")), str(event.get("ts", "")), event.get("thread_ts")
+        if not thread or thread == ts:
+            return
+        round_ = await self.deps.round_in_thread(team_id, channel, str(thread))
+        if round_ is None:
+            return
+        answer = plain_text(str(event.get("text") or ""))
+        if not answer.strip():
+            return
+        user_id = str(event["user"])
+        member = await self.deps.members.member(user_id)
+        receipt = await self.deps.service.record_answer(round_, member, answer, message_id=ts)
+        if receipt is None:
+            await self._tell(channel, user_id, "answer.closed")
+            return
+        self._remember(channel, ts, str(thread))
+        # Only now is the answer durable, so only now may the member see the check mark.
+        await self.deps.platform.acknowledge(channel, ts)
+        if receipt.status in ("replaced", "late"):
+            await self._tell(channel, user_id, f"answer.{receipt.status}")
+
+    async def _edit(self, team_id: str, event: dict[str, Any]) -> None:
+        message = event.get("message") or {}
+        previous = event.get("previous_message") or {}
+        if _from_bot(message):
+            return
+        channel, ts, thread = str(event.get("channel", "")), str(message.get("ts", "")), message.get("thread_ts")
+        if not thread or thread == ts or message.get("text") == previous.get("text"):
+            return  # the question itself, or a change that is not an edit (a reply count, an unfurl)
+        round_ = await self.deps.round_in_thread(team_id, channel, str(thread))
+        if round_ is not None:
+            await self.deps.service.edit_answer(round_, ts, plain_text(str(message.get("text") or "")))
+
+    async def _withdraw(self, team_id: str, event: dict[str, Any]) -> None:
+        previous = event.get("previous_message") or {}
+        channel, ts, thread = str(event.get("channel", "")), str(event.get("deleted_ts", "")), previous.get("thread_ts")
+        if not thread or thread == ts:
+            return
+        round_ = await self.deps.round_in_thread(team_id, channel, str(thread))
+        if round_ is not None:
+            await self.deps.service.withdraw_answer(round_, ts)
+
+    async def _vote(self, team_id: str, event: dict[str, Any], *, add: bool) -> None:
+        item = event.get("item") or {}
+        reaction = str(event.get("reaction", "")).split("::", 1)[0]  # "+1::skin-tone-3" is still a 👍
+        if reaction not in UPVOTES or item.get("type") != "message" or not event.get("user"):
+            return
+        channel, ts = str(item.get("channel", "")), str(item.get("ts", ""))
+        round_ = await self._round_of_message(team_id, channel, ts)
+        if round_ is None:
+            return
+        result = await self.deps.service.vote(round_, ts, str(event["user"]), add=add)
+        log.debug("vote by %s on %s: %s", event["user"], ts, result.reason)
+
+    async def _round_of_message(self, team_id: str, channel: str, ts: str) -> Round | None:
+        thread = self._threads.get((channel, ts))
+        if thread is None:
+            try:
+                with platform_errors(f"finding the thread of {ts} in {channel}"):
+                    response = await self.deps.platform.client.conversations_replies(
+                        channel=channel, ts=ts, limit=1, inclusive=True
+                    )
+            except PlatformError as exc:
+                log.warning("%s", exc)
+                return None
+            messages = response.get("messages") or []
+            own = next((m for m in messages if m.get("ts") == ts), messages[0] if messages else {})
+            thread = str(own.get("thread_ts") or "")
+            self._remember(channel, ts, thread)
+        if not thread or thread == ts:
+            return None
+        return await self.deps.round_in_thread(team_id, channel, thread)
+
+    def _remember(self, channel: str, ts: str, thread: str) -> None:
+        self._threads[(channel, ts)] = thread
+        self._threads.move_to_end((channel, ts))
+        while len(self._threads) > MAX_CACHED_THREADS:
+            self._threads.popitem(last=False)
+
+    async def _tell(self, channel: str, user_id: str, key: str) -> None:
+        await self.deps.platform.post_ephemeral(channel, user_id, reply_message([text(key, self.deps.language)]))
+
+
+def _from_bot(message: dict[str, Any]) -> bool:
+    return bool(message.get("bot_id")) or message.get("subtype") == "bot_message"

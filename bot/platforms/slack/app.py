@@ -1,0 +1,52 @@
+"""The slack-bolt app: which listener handles which request."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.platforms.slack.answers import AnswerEvents
+from bot.platforms.slack.blocks import ANSWER_PRIVATELY, PRIVATE_ANSWER_VIEW
+from bot.platforms.slack.deps import SlackDeps
+from bot.platforms.slack.inflight import InFlight
+from bot.platforms.slack.private import PrivateAnswers
+from bot.platforms.slack.slash import QuizCommand
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/quiz"
+EVENTS_PATH = "/slack/events"
+
+
+def build_app(deps: SlackDeps, client: AsyncWebClient, *, signing_secret: str | None, inflight: InFlight) -> AsyncApp:
+    """A bolt app answering ``/quiz``, thread messages, reactions, the private-answer button and modal.
+
+    ``signing_secret`` is required over HTTP, where every request's signature is checked; Socket Mode requests
+    arrive on a connection the app token opened and carry no signature.
+    """
+    app = AsyncApp(
+        name="quizbot",
+        client=client,
+        signing_secret=signing_secret or "",
+        request_verification_enabled=signing_secret is not None,
+        logger=logging.getLogger("bot.platforms.slack.bolt"),
+    )
+    quiz = QuizCommand(deps)
+    answers = AnswerEvents(deps)
+    private = PrivateAnswers(deps)
+    track = inflight.track
+    app.command(COMMAND)(track(quiz.handle))
+    app.event("message")(track(answers.on_message))
+    app.event("reaction_added")(track(answers.on_reaction_added))
+    app.event("reaction_removed")(track(answers.on_reaction_removed))
+    app.action(ANSWER_PRIVATELY)(track(private.on_button))
+    app.view(PRIVATE_ANSWER_VIEW)(track(private.on_submit))
+    app.error(_log_error)
+    return app
+
+
+async def _log_error(error: Exception, body: dict[str, Any]) -> None:
+    log.error("handling a Slack %s request failed", body.get("type") or "command", exc_info=error)

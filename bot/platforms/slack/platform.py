@@ -1,0 +1,112 @@
+"""``ChatPlatform`` on Slack: questions as Block Kit messages, answers and reveals in the message's thread."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.deck_schema import Category, Question
+from bot.core.models import ChannelKey, Round
+from bot.core.ports import PlatformError, PostedQuestion, QuestionCard, RevealCard
+from bot.messages import Language, text
+from bot.platforms.slack.blocks import SlackMessage, closed_question_message, question_message, reveal_messages
+from bot.platforms.slack.errors import platform_errors
+from bot.platforms.slack.mrkdwn import escape
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+
+
+class SlackPlatform:
+    """Posts rounds through the Web API. Never sets ``link_names``: nothing the bot posts may ping anyone."""
+
+    name = PLATFORM
+
+    def __init__(self, client: AsyncWebClient, language: Language, *, admin_user_ids: tuple[str, ...] = ()) -> None:
+        self.client = client
+        self.language = language
+        self.admin_user_ids = admin_user_ids
+
+    async def post_question(self, channel: ChannelKey, card: QuestionCard) -> PostedQuestion:
+        """Post the question card; its ``ts`` is both the message id and the thread answers go to."""
+        message = question_message(card, self.language)
+        with platform_errors(f"posting the question in {channel.channel_id}"):
+            response = await self._post(channel.channel_id, message)
+        ts = str(response["ts"])
+        return PostedQuestion(message_id=ts, thread_id=ts)
+
+    async def post_reveal(self, card: RevealCard) -> None:
+        """Post the reveal in the thread, then mark the question message revealed."""
+        channel = card.round.channel.channel_id
+        thread = card.round.thread_id or card.round.message_id
+        with platform_errors(f"posting the reveal in {channel}"):
+            for message in reveal_messages(card, self.language):
+                await self._post(channel, message, thread_ts=thread)
+        await self._close_question(card.round, card.question, card.category, revealed=True)
+
+    async def mark_cancelled(self, round_: Round, question: Question, category: Category) -> None:
+        """Show on the question message that its round was skipped."""
+        await self._close_question(round_, question, category, revealed=False)
+
+    async def report_problem(self, channel: ChannelKey, problem: str) -> None:
+        """Tell the configured admins by direct message, or the channel itself if none are configured.
+
+        A failure here is only logged: the problem being reported is often that the bot cannot post at all.
+        """
+        note = escape(text("admin.problem", self.language, problem=problem))
+        targets = self.admin_user_ids or (channel.channel_id,)
+        for target in targets:
+            try:
+                with platform_errors(f"reporting a problem to {target}"):
+                    await self.client.chat_postMessage(channel=target, text=note)
+            except PlatformError as exc:
+                log.warning("could not report %r for %s: %s", problem, channel, exc)
+
+    async def post_ephemeral(self, channel_id: str, user_id: str, message: SlackMessage) -> None:
+        """A message only ``user_id`` sees; failures are logged, the member's action already succeeded."""
+        try:
+            with platform_errors(f"posting an ephemeral message in {channel_id}"):
+                await self.client.chat_postEphemeral(
+                    channel=channel_id, user=user_id, text=message.text, blocks=list(message.blocks) or None
+                )
+        except PlatformError as exc:
+            log.warning("%s", exc)
+
+    async def acknowledge(self, channel_id: str, ts: str) -> None:
+        """React with ✅ to a message whose answer is stored."""
+        try:
+            with platform_errors(f"reacting to {ts} in {channel_id}"):
+                await self.client.reactions_add(channel=channel_id, timestamp=ts, name="white_check_mark")
+        except PlatformError as exc:
+            log.warning("%s", exc)
+
+    async def _close_question(self, round_: Round, question: Question, category: Category, *, revealed: bool) -> None:
+        # The reveal itself is already posted; failing to restyle the question must not make the core post it
+        # again, so this only logs.
+        if round_.message_id is None:
+            return
+        message = closed_question_message(round_, question, category, self.language, revealed=revealed)
+        try:
+            with platform_errors(f"updating the question {round_.message_id}"):
+                await self.client.chat_update(
+                    channel=round_.channel.channel_id,
+                    ts=round_.message_id,
+                    text=message.text,
+                    blocks=list(message.blocks),
+                )
+        except PlatformError as exc:
+            log.warning("%s", exc)
+
+    async def _post(self, channel: str, message: SlackMessage, *, thread_ts: str | None = None) -> dict[str, Any]:
+        response = await self.client.chat_postMessage(
+            channel=channel,
+            text=message.text,
+            blocks=list(message.blocks),
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return dict(response.data) if isinstance(response.data, dict) else {}

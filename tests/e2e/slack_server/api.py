@@ -1,0 +1,212 @@
+"""Web API methods over a ``SlackWorld``, with Slack's argument checks, errors and response shapes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from .world import JSON, Ephemeral, SlackWorld
+
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_MESSAGE_TEXT = 40_000
+
+
+class ApiError(Exception):
+    """A method failed the way Slack reports it: HTTP 200 with ``{"ok": false, "error": code}``."""
+
+    def __init__(self, code: str, **extra: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.extra = extra
+
+
+Method = Callable[[SlackWorld, JSON], JSON]
+
+
+def _required(params: JSON, name: str) -> str:
+    value = params.get(name)
+    if value in (None, ""):
+        raise ApiError("invalid_arguments", response_metadata={"messages": [f"[ERROR] missing required field: {name}"]})
+    return str(value)
+
+
+def _json_field(params: JSON, name: str) -> Any:
+    """Form-encoded calls send ``blocks`` and ``view`` as JSON strings, JSON calls as objects."""
+    value = params.get(name)
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ApiError(f"invalid_{name}") from None
+    return value
+
+
+def _postable_channel(world: SlackWorld, channel_id: str) -> str:
+    if channel_id in world.users:
+        return world.dm_channel(channel_id).id
+    channel = world.channels.get(channel_id)
+    if channel is None:
+        raise ApiError("channel_not_found")
+    if world.bot.id not in channel.members:
+        raise ApiError("not_in_channel")
+    return channel.id
+
+
+def check_blocks(blocks: Any) -> list[JSON]:
+    """Slack's Block Kit limits that matter to the bot: block count, section and header text length."""
+    if blocks in (None, ""):
+        return []
+    if not isinstance(blocks, list) or len(blocks) > MAX_BLOCKS:
+        raise ApiError("invalid_blocks", response_metadata={"messages": ["[ERROR] no more than 50 items allowed"]})
+    for index, block in enumerate(blocks):
+        if not isinstance(block, dict) or "type" not in block:
+            raise ApiError("invalid_blocks", response_metadata={"messages": [f"[ERROR] block {index} has no type"]})
+        text = block.get("text") or {}
+        limit = {"section": MAX_SECTION_TEXT, "header": MAX_HEADER_TEXT}.get(block["type"])
+        if limit is not None and len(str(text.get("text", ""))) > limit:
+            raise ApiError(
+                "invalid_blocks",
+                response_metadata={
+                    "messages": [
+                        f"[ERROR] must be less than {limit + 1} characters [json-pointer:/blocks/{index}/text]"
+                    ]
+                },
+            )
+    return blocks
+
+
+def _message_text(params: JSON, blocks: list[JSON]) -> str:
+    text = str(params.get("text") or "")
+    if not text and not blocks:
+        raise ApiError("no_text")
+    if len(text) > MAX_MESSAGE_TEXT:
+        raise ApiError("msg_too_long")
+    return text
+
+
+def auth_test(world: SlackWorld, params: JSON) -> JSON:
+    return {
+        "url": f"https://{world.team_name.lower().replace(' ', '-')}.slack.com/",
+        "team": world.team_name,
+        "user": world.bot.name,
+        "team_id": world.team_id,
+        "user_id": world.bot.id,
+        "bot_id": world.bot_id,
+        "is_enterprise_install": False,
+    }
+
+
+def chat_post_message(world: SlackWorld, params: JSON) -> JSON:
+    channel = _postable_channel(world, _required(params, "channel"))
+    blocks = check_blocks(_json_field(params, "blocks"))
+    text = _message_text(params, blocks)
+    thread_ts = params.get("thread_ts") or None
+    if thread_ts is not None and world.message(channel, str(thread_ts)) is None:
+        raise ApiError("thread_not_found")
+    message = world.post(channel, text, bot=True, thread_ts=str(thread_ts) if thread_ts else None, blocks=blocks)
+    return {"channel": channel, "ts": message.ts, "message": message.to_api()}
+
+
+def chat_update(world: SlackWorld, params: JSON) -> JSON:
+    channel = _postable_channel(world, _required(params, "channel"))
+    message = world.message(channel, _required(params, "ts"))
+    if message is None:
+        raise ApiError("message_not_found")
+    if message.bot_id != world.bot_id:
+        raise ApiError("cant_update_message")
+    blocks = check_blocks(_json_field(params, "blocks"))
+    message.text = _message_text(params, blocks)
+    message.blocks = blocks
+    message.edited = True
+    return {"channel": channel, "ts": message.ts, "text": message.text, "message": message.to_api()}
+
+
+def chat_post_ephemeral(world: SlackWorld, params: JSON) -> JSON:
+    channel = _postable_channel(world, _required(params, "channel"))
+    user = _required(params, "user")
+    if user not in world.channels[channel].members:
+        raise ApiError("user_not_in_channel")
+    blocks = check_blocks(_json_field(params, "blocks"))
+    text = _message_text(params, blocks)
+    world.ephemerals.append(Ephemeral(channel, user, text, blocks, via="chat.postEphemeral"))
+    return {"message_ts": world.next_ts()}
+
+
+def reactions_add(world: SlackWorld, params: JSON) -> JSON:
+    channel = _postable_channel(world, _required(params, "channel"))
+    message = world.message(channel, _required(params, "timestamp"))
+    if message is None:
+        raise ApiError("message_not_found")
+    name = _required(params, "name")
+    users = message.reactions.setdefault(name, [])
+    if world.bot.id in users:
+        raise ApiError("already_reacted")
+    users.append(world.bot.id)
+    return {}
+
+
+def views_open(world: SlackWorld, params: JSON) -> JSON:
+    trigger = _required(params, "trigger_id")
+    if trigger not in world.triggers:
+        raise ApiError("invalid_trigger_id")
+    world.triggers.discard(trigger)  # a trigger opens one view
+    view = _json_field(params, "view")
+    if not isinstance(view, dict) or view.get("type") != "modal":
+        raise ApiError("invalid_arguments")
+    title = (view.get("title") or {}).get("text", "")
+    if not title or len(title) > 24:
+        raise ApiError("invalid_arguments", response_metadata={"messages": ["[ERROR] title must be 1-24 characters"]})
+    opened = {**view, "id": world.next_id("V"), "team_id": world.team_id, "app_id": world.app_id}
+    world.views.append(opened)
+    return {"view": opened}
+
+
+def users_info(world: SlackWorld, params: JSON) -> JSON:
+    user = world.users.get(_required(params, "user"))
+    if user is None:
+        raise ApiError("user_not_found")
+    return {"user": user.to_api(world.team_id)}
+
+
+def usergroups_users_list(world: SlackWorld, params: JSON) -> JSON:
+    group = _required(params, "usergroup")
+    if group not in world.usergroups:
+        raise ApiError("no_such_subteam")
+    return {"users": list(world.usergroups[group])}
+
+
+def conversations_replies(world: SlackWorld, params: JSON) -> JSON:
+    channel = world.channels.get(_required(params, "channel"))
+    if channel is None:
+        raise ApiError("channel_not_found")
+    message = world.message(channel.id, _required(params, "ts"))
+    if message is None:
+        raise ApiError("thread_not_found")
+    # Like Slack: the thread from its parent, whichever of its messages ``ts`` names.
+    parent_ts = message.thread_ts or message.ts
+    parent = world.message(channel.id, parent_ts)
+    replies = world.thread(channel.id, parent_ts)
+    messages = [m.to_api() for m in replies]
+    if parent is not None:
+        head = parent.to_api()
+        if replies:  # a parent carries its own ts as thread_ts once it has replies
+            head.update(thread_ts=parent.ts, reply_count=len(replies))
+        messages.insert(0, head)
+    limit = int(params.get("limit") or 1000)
+    return {"messages": messages[:limit], "has_more": len(messages) > limit}
+
+
+METHODS: dict[str, Method] = {
+    "auth.test": auth_test,
+    "chat.postMessage": chat_post_message,
+    "chat.update": chat_update,
+    "chat.postEphemeral": chat_post_ephemeral,
+    "reactions.add": reactions_add,
+    "views.open": views_open,
+    "users.info": users_info,
+    "usergroups.users.list": usergroups_users_list,
+    "conversations.replies": conversations_replies,
+}

@@ -1,0 +1,176 @@
+"""The whole bot against the local Slack: a workspace, the fake API, the bot in HTTP or Socket Mode, a manual clock."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import random
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from pydantic import SecretStr
+
+from bot.app import Runtime, open_runtime
+from bot.config import Secrets, Settings, SlackConfig
+from bot.core.clock import ManualClock
+from bot.core.models import AnswerRecord, ChannelKey, Round
+from bot.core.ports import ChatPlatform
+from bot.core.scheduler import QuizScheduler
+from bot.platforms.slack.app import EVENTS_PATH
+from bot.platforms.slack.bot import SlackBot
+
+from .actors import Actor
+from .delivery import SlackDelivery
+from .server import HOST, FakeSlack
+from .world import Message, SlackWorld
+
+T = TypeVar("T")
+
+BOT_TOKEN = "xoxb-1111-2222-quiztest"
+APP_TOKEN = "xapp-1-A0QUIZ001-3333-quiztest"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+QUESTIONS = Path(__file__).resolve().parents[3] / "questions"
+STUDY = "C0STUDY01"
+NO_BOT = "C0NOBOT01"
+ADMIN_GROUP = "S0QUIZADM"
+START = dt.datetime(2025, 3, 3, 0, 0, tzinfo=dt.UTC)  # a Monday, 09:00 in Seoul
+
+
+def standard_world() -> SlackWorld:
+    """A workspace with five members, a study channel the bot is in and one it is not in."""
+    world = SlackWorld()
+    world.add_user("U0ALICE01", "alice", display_name="Alice")
+    world.add_user("U0BOB0001", "bob", display_name="Bob")
+    world.add_user("U0CAROL01", "carol", display_name="Carol")
+    world.add_user("U0DANA001", "dana", display_name="Dana", is_admin=True)
+    world.add_user("U0ERIN001", "erin", display_name="Erin")
+    people = tuple(u for u in world.users if u != world.bot.id)
+    world.add_channel(STUDY, "dl-study", members=people)
+    world.add_channel(NO_BOT, "random", members=people, bot=False)
+    world.usergroups[ADMIN_GROUP] = ["U0ERIN001"]
+    return world
+
+
+@dataclass
+class SlackHarness:
+    world: SlackWorld
+    fake: FakeSlack
+    delivery: SlackDelivery
+    runtime: Runtime
+    bot: SlackBot
+    clock: ManualClock
+
+    def __getattr__(self, name: str) -> Actor:
+        """``harness.alice`` and friends: the members of the standard workspace."""
+        for user in self.world.users.values():
+            if user.name == name:
+                return Actor(user, self.delivery)
+        raise AttributeError(name)
+
+    @property
+    def scheduler(self) -> QuizScheduler:
+        assert self.bot.scheduler is not None
+        return self.bot.scheduler
+
+    def key(self, channel: str = STUDY) -> ChannelKey:
+        return ChannelKey("slack", self.world.team_id, channel)
+
+    async def ask(self, actor: Actor, text: str = "ask", channel: str = STUDY) -> Message:
+        """``/quiz ask ...`` and the question message it produced."""
+        before = len(self.world.channel_messages(channel))
+        reply = await actor.slash(channel, text)
+        assert reply.status == 200, reply
+        question: Message = await self.fake.wait_until(
+            lambda: len(self.world.channel_messages(channel)) > before and self.world.channel_messages(channel)[-1]
+        )
+        # Posted is not yet opened: wait until the core has stored where the question landed.
+        await eventually(lambda: self.runtime.service.round_for_thread("slack", question.ts))
+        return question
+
+    async def round_of(self, question: Message) -> Round:
+        round_ = await self.runtime.service.round_for_thread("slack", question.ts)
+        assert round_ is not None
+        return round_
+
+    async def answers(self, question: Message) -> list[AnswerRecord]:
+        return await self.runtime.storage.answers.for_round((await self.round_of(question)).id)
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same database, as after a deploy."""
+        await self.bot.close()
+        self.bot = await start_bot(self.runtime)
+
+    async def reveal_due(self) -> None:
+        """Move the clock past every on-demand reveal and run what is due."""
+        self.clock.advance(self.runtime.settings.defaults.ondemand_reveal_delay + dt.timedelta(seconds=1))
+        await self.scheduler.run_due()
+
+
+async def eventually(check: Callable[[], Awaitable[T]], within: float = 5.0) -> T:
+    """Poll ``check`` until it returns something truthy: for effects only the database shows."""
+    async with asyncio.timeout(within):
+        # Nothing signals a committed write (an edit or a vote makes no Slack call to wait on), hence polling.
+        while not (result := await check()):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        return result
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def settings_for(fake: FakeSlack, tmp_path: Path, mode: Literal["socket", "http"], **slack: Any) -> Settings:
+    return Settings(
+        language="en",
+        database=tmp_path / "quiz.sqlite3",
+        decks=(QUESTIONS,),
+        slack=SlackConfig(mode=mode, http_port=free_port(), **slack),
+        secrets=Secrets(
+            slack_bot_token=SecretStr(BOT_TOKEN),
+            slack_app_token=SecretStr(APP_TOKEN),
+            slack_signing_secret=SecretStr(SIGNING_SECRET),
+            slack_api_url=fake.api_url,
+        ),
+    )
+
+
+@contextlib.asynccontextmanager
+async def running_slack(
+    tmp_path: Path, *, mode: Literal["socket", "http"] = "http", world: SlackWorld | None = None, **slack: Any
+) -> AsyncIterator[SlackHarness]:
+    """Start the local Slack and the bot against it; jobs run only through ``scheduler.run_due()``."""
+    fake = await FakeSlack(world or standard_world(), bot_token=BOT_TOKEN, app_token=APP_TOKEN).start()
+    settings = settings_for(fake, tmp_path, mode, **slack)
+    clock = ManualClock(START)
+    try:
+        async with open_runtime(settings, clock=clock, rng=random.Random(7)) as runtime:
+            url = f"http://{HOST}:{settings.slack.http_port}{EVENTS_PATH}"
+            delivery = SlackDelivery(fake, url, SIGNING_SECRET)
+            harness = SlackHarness(fake.world, fake, delivery, runtime, await start_bot(runtime), clock)
+            try:
+                yield harness
+            finally:
+                await harness.bot.close()
+    finally:
+        await fake.stop()
+
+
+async def start_bot(runtime: Runtime) -> SlackBot:
+    """A started ``SlackBot`` whose scheduler runs jobs only through ``run_due()``."""
+    # Paused: APScheduler never fires on wall-clock time here; tests move the clock and call run_due().
+    aps = AsyncIOScheduler(timezone=dt.UTC)
+    aps.start(paused=True)
+
+    def scheduler(platforms: Mapping[str, ChatPlatform]) -> QuizScheduler:
+        return QuizScheduler(runtime.service, platforms, scheduler=aps)
+
+    bot = SlackBot(runtime, scheduler_factory=scheduler, http_host=HOST)
+    await bot.start()
+    return bot

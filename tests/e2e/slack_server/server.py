@@ -1,0 +1,267 @@
+"""A Slack-compatible Web API, ``response_url`` endpoint and Socket Mode websocket on 127.0.0.1.
+
+Every call is recorded; faults (429 with ``Retry-After``, any error code) are injected per method on demand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from .api import METHODS, ApiError, check_blocks
+from .world import JSON, Ephemeral, SlackWorld
+
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One request to the Web API as the server saw it."""
+
+    method: str
+    params: JSON
+    token: str | None
+    status: int
+    ok: bool
+    error: str | None
+    at: float  # loop time, to check waits such as Retry-After
+
+
+@dataclass
+class Fault:
+    """An injected failure for the next ``times`` calls of a method."""
+
+    status: int
+    error: str
+    retry_after: int | None
+    times: int
+
+
+@dataclass
+class SocketConnection:
+    ws: web.WebSocketResponse
+    ticket: str
+    acks: dict[str, JSON] = field(default_factory=dict)
+
+
+class FakeSlack:
+    """The server. ``await start()``; ``api_url`` is what ``SLACK_API_URL`` should be set to."""
+
+    def __init__(self, world: SlackWorld, *, bot_token: str, app_token: str) -> None:
+        self.world = world
+        self.bot_token = bot_token
+        self.app_token = app_token
+        self.calls: list[ApiCall] = []
+        self.socket_acks: dict[str, JSON] = {}
+        self._faults: dict[str, list[Fault]] = {}
+        self._delays: dict[str, float] = {}
+        self._responses: dict[str, tuple[str, str]] = {}
+        self._sockets: list[SocketConnection] = []
+        self._counter = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- lifecycle ----------------------------------------------------------------------------------------
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, HOST, 0).start()
+        self.port = int(self._runner.addresses[0][1])
+        return self
+
+    async def stop(self) -> None:
+        for connection in self._sockets:
+            await connection.ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{HOST}:{self.port}/api/"
+
+    # -- test controls ------------------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str = "internal_error",
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` fail with ``error`` (and ``status``, ``Retry-After``)."""
+        self._faults.setdefault(method, []).append(Fault(status, error, retry_after, times))
+
+    def slow_next(self, method: str, seconds: float) -> None:
+        """Make the next call of ``method`` take ``seconds`` before it answers, like a slow Slack."""
+        self._delays[method] = seconds
+
+    def rate_limit_next(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
+        self.fail_next(method, status=429, error="ratelimited", retry_after=retry_after, times=times)
+
+    def response_url(self, channel: str, user: str) -> str:
+        """A ``response_url`` for a slash command or action: replies to it land in ``world.ephemerals``."""
+        key = f"R{next(self._counter):06d}"
+        self._responses[key] = (channel, user)
+        return f"http://{HOST}:{self.port}/response/{key}"
+
+    @property
+    def socket_count(self) -> int:
+        """Open Socket Mode connections."""
+        return len(self._sockets)
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_until(self, predicate: Callable[[], Any], within: float = 5.0) -> Any:
+        """Wait until ``predicate()`` is truthy, re-checking after every request the server handles."""
+
+        async def check() -> Any:
+            async with self._changed:
+                while not (result := predicate()):
+                    await self._changed.wait()
+                return result
+
+        return await asyncio.wait_for(check(), within)
+
+    async def send_envelope(self, kind: str, payload: JSON, *, accepts_response_payload: bool = True) -> str:
+        """Deliver a Socket Mode envelope on the newest connection; returns its ``envelope_id``."""
+        connection = await self.wait_until(lambda: self._sockets[-1] if self._sockets else None)
+        envelope_id = f"env-{next(self._counter):06d}"
+        await connection.ws.send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": accepts_response_payload,
+            }
+        )
+        return envelope_id
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # -- handlers -----------------------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if method in self._delays:
+            await asyncio.sleep(self._delays.pop(method))
+        params = await _params(request)
+        token = _token(request, params)
+        params.pop("token", None)
+        status, body, headers = self._dispatch(method, token, params)
+        self.calls.append(
+            ApiCall(
+                method=method,
+                params=params,
+                token=token,
+                status=status,
+                ok=bool(body.get("ok")),
+                error=body.get("error"),
+                at=asyncio.get_running_loop().time(),
+            )
+        )
+        await self._notify()
+        return web.json_response(body, status=status, headers=headers)
+
+    def _dispatch(self, method: str, token: str | None, params: JSON) -> tuple[int, JSON, dict[str, str]]:
+        needed = self.app_token if method == "apps.connections.open" else self.bot_token
+        if token is None:
+            return 200, {"ok": False, "error": "not_authed"}, {}
+        if token != needed:
+            return 200, {"ok": False, "error": "invalid_auth"}, {}
+        faults = self._faults.get(method)
+        if faults:
+            fault = faults[0]
+            fault.times -= 1
+            if fault.times <= 0:
+                faults.pop(0)
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            return fault.status, {"ok": False, "error": fault.error}, headers
+        if method == "apps.connections.open":
+            ticket = f"ticket-{next(self._counter)}"
+            return 200, {"ok": True, "url": f"ws://{HOST}:{self.port}/socket?ticket={ticket}"}, {}
+        handler = METHODS.get(method)
+        if handler is None:
+            return 404, {"ok": False, "error": "unknown_method"}, {}
+        try:
+            return 200, {"ok": True, **handler(self.world, params)}, {}
+        except ApiError as exc:
+            return 200, {"ok": False, "error": exc.code, **exc.extra}, {}
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        target = self._responses.get(request.match_info["key"])
+        if target is None:
+            return web.Response(status=404, text="expired_url")
+        body = await request.json()
+        try:
+            blocks = check_blocks(body.get("blocks"))
+        except ApiError as exc:
+            return web.Response(status=400, text=exc.code)
+        channel, user = target
+        self.world.ephemerals.append(
+            Ephemeral(
+                channel,
+                user,
+                str(body.get("text") or ""),
+                blocks,
+                via="response_url",
+                response_type=str(body.get("response_type") or "ephemeral"),
+            )
+        )
+        await self._notify()
+        return web.Response(text="ok")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        connection = SocketConnection(ws, request.query.get("ticket", ""))
+        self._sockets.append(connection)
+        await ws.send_json(
+            {"type": "hello", "num_connections": len(self._sockets), "connection_info": {"app_id": self.world.app_id}}
+        )
+        await self._notify()
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                data = json.loads(message.data)
+                if "envelope_id" in data:
+                    self.socket_acks[data["envelope_id"]] = data
+                    await self._notify()
+        self._sockets.remove(connection)
+        await self._notify()
+        return ws
+
+
+async def _params(request: web.Request) -> JSON:
+    params: JSON = dict(request.query)
+    if request.method == "POST" and request.can_read_body:
+        if request.content_type == "application/json":
+            data = await request.json()
+            if isinstance(data, dict):
+                params.update(data)
+        else:
+            params.update(dict(await request.post()))
+    return params
+
+
+def _token(request: web.Request, params: JSON) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header.removeprefix("Bearer ").strip() or None
+    token = params.get("token")
+    return str(token) if token else None
