@@ -1,11 +1,14 @@
-"""Autocomplete interactions: what a Discord client sends while a member types into an option."""
+"""Extra test helpers: autocomplete interactions (what a Discord client sends while a member types into an
+option) and faults that hit a later request rather than the next one."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .interactions import AUTOCOMPLETE, CommandNotAvailable, InvalidInteraction, build_options
+from .ratelimit import Fault
 from .server import DiscordServer
 from .state import JSON, Channel, Guild, User
 
@@ -58,3 +61,25 @@ async def autocomplete(
     callback = await handle.response()
     choices: list[JSON] = callback.data.get("choices") or []
     return choices
+
+
+@dataclass
+class LaterFault(Fault):
+    """A fault that lets the first ``skip`` matching requests through, then fails the next ``remaining``."""
+
+    skip: int = 0
+
+    def matches(self, method: str, path: str) -> bool:
+        if not super().matches(method, path):
+            return False
+        if self.skip > 0:
+            self.skip -= 1
+            return False
+        return True
+
+
+def fail_later(server: DiscordServer, method: str, path: str, *, skip: int, status: int = 503) -> LaterFault:
+    """Answer the request after the first ``skip`` matching ones with ``status`` (e.g. the second message)."""
+    fault = LaterFault(method.upper(), path, status, 1, skip=skip)
+    server.faults.faults.append(fault)
+    return fault

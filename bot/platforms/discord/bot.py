@@ -1,0 +1,116 @@
+"""The discord.py client of the quiz: owns the platform, the pacer and the scheduler, set up once logged in."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.app import Runtime
+from bot.core.scheduler import QuizScheduler
+from bot.core.service import QuizService
+from bot.platforms.discord.answers import AnswerEvents
+from bot.platforms.discord.commands import QuizTree, install_commands, sync_tree
+from bot.platforms.discord.endpoints import Endpoints, apply_api_base, apply_gateway, endpoints_from
+from bot.platforms.discord.pacing import RequestPacer
+from bot.platforms.discord.platform import PLATFORM, DiscordPlatform
+from bot.platforms.discord.views import AnswerButton
+
+log = logging.getLogger(__name__)
+
+
+def quiz_intents() -> discord.Intents:
+    """Guilds (channels and threads), guild messages with their text (answers), and reactions (votes).
+    Not members or presences: the bot never needs the member list."""
+    return discord.Intents(guilds=True, guild_messages=True, message_content=True, guild_reactions=True)
+
+
+class QuizBot(commands.Bot):
+    """Slash commands, answer-thread listeners and the private-answer button over one ``QuizService``."""
+
+    platform_name = PLATFORM
+
+    def __init__(self, runtime: Runtime, *, endpoints: Endpoints | None = None, **options: Any) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=quiz_intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=QuizTree,
+            **options,
+        )
+        self.runtime = runtime
+        secrets = runtime.settings.secrets
+        self.endpoints = endpoints or endpoints_from(secrets.discord_api_base, secrets.discord_gateway_url)
+        self.commands_synced = 0
+        self.scheduler_started = asyncio.Event()
+        self.fatal_error: BaseException | None = None
+        # Built in setup_hook, once logged in: they need the running loop and the HTTP session.
+        self._platform: DiscordPlatform | None = None
+        self._scheduler: QuizScheduler | None = None
+
+    @property
+    def service(self) -> QuizService:
+        return self.runtime.service
+
+    @property
+    def platform(self) -> DiscordPlatform:
+        if self._platform is None:
+            raise RuntimeError("the bot is not logged in yet")
+        return self._platform
+
+    @property
+    def scheduler(self) -> QuizScheduler:
+        if self._scheduler is None:
+            raise RuntimeError("the bot is not logged in yet")
+        return self._scheduler
+
+    async def login(self, token: str) -> None:
+        apply_api_base(self.endpoints)
+        await super().login(token)
+
+    async def setup_hook(self) -> None:
+        settings = self.runtime.settings
+        await self._choose_gateway()
+        pacer = RequestPacer(settings.discord.requests_per_second)
+        self._platform = DiscordPlatform(self, pacer, settings.language, self.service.clock)
+        self._scheduler = self.runtime.make_scheduler({PLATFORM: self._platform})
+        await install_commands(self.tree)
+        self.add_dynamic_items(AnswerButton)
+        await self.add_cog(AnswerEvents(self))
+        try:
+            self.commands_synced = await sync_tree(self.tree, settings.discord.dev_guild_ids)
+        except discord.HTTPException as exc:
+            # Answers and buttons still work; the commands already registered stay as they were.
+            log.error("could not sync the slash commands (is the applications.commands scope granted?): %s", exc)
+
+    async def on_ready(self) -> None:
+        # on_ready fires again after every reconnect that could not resume; the scheduler starts once.
+        if self.scheduler_started.is_set():
+            return
+        log.info("connected to Discord as %s in %d guilds", self.user, len(self.guilds))
+        try:
+            await self.scheduler.start()
+        except Exception as exc:
+            # Without its scheduler the bot would post nothing; stop, and let the runner report why.
+            log.exception("could not start the scheduler")
+            self.fatal_error = exc
+            await self.close()
+            return
+        self.scheduler_started.set()
+
+    async def close(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown()
+        await super().close()
+
+    async def _choose_gateway(self) -> None:
+        if self.endpoints.gateway is not None or not self.endpoints.custom_api:
+            apply_gateway(self.endpoints.gateway)
+            return
+        # Behind a REST proxy or a compatible server the gateway is wherever its REST API says it is.
+        _, url, _ = await self.http.get_bot_gateway()
+        apply_gateway(url)

@@ -1,0 +1,505 @@
+"""The slash commands: ``/quiz`` for every member and ``/quiz-admin`` for members with Manage Server.
+
+Discord applies ``default_member_permissions`` to top-level commands only, so the admin commands form their own
+group: hidden from members by default, and checked again at run time because a server may re-grant them.
+
+Replies that concern only the caller are ephemeral. ``/quiz leaderboard`` posts the board publicly (it is the
+group's shared scoreboard) and sends the caller's own rank as an ephemeral follow-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+from discord import app_commands
+
+from bot.config import WEEKDAYS, parse_duration, parse_time_of_day, parse_weekdays
+from bot.core.models import ChannelKey, ChannelSettings, GuildKey, Period
+from bot.core.ports import PlatformError
+from bot.core.service import QuizError
+from bot.messages import Language, has, text
+from bot.platforms.discord.cards import CardState
+from bot.platforms.discord.language import CatalogueTranslator, language_of, localized
+from bot.platforms.discord.platform import MAX_MESSAGE, NO_MENTIONS
+from bot.render import category_name, help_text, leaderboard_blocks, split_blocks, stats_blocks
+
+if TYPE_CHECKING:
+    from bot.platforms.discord.bot import QuizBot
+
+log = logging.getLogger(__name__)
+
+MAX_CHOICES = 25
+# What the bot needs in a quiz channel: post the question, open its thread, talk and react in the thread.
+REQUIRED_PERMISSIONS = (
+    "view_channel",
+    "send_messages",
+    "embed_links",
+    "create_public_threads",
+    "send_messages_in_threads",
+    "add_reactions",
+    "read_message_history",
+)
+COMMON_TIMEZONES = (
+    "Asia/Seoul",
+    "Asia/Tokyo",
+    "Asia/Shanghai",
+    "Asia/Singapore",
+    "Asia/Kolkata",
+    "Asia/Dubai",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Europe/Moscow",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
+)
+
+
+class Refusal(Exception):
+    """A request answered with an explanation instead of an action; ``key`` names a catalogue message."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a command was used: the guild and the quiz channel (a thread stands for its parent channel)."""
+
+    guild: discord.Guild
+    channel: discord.TextChannel
+    key: ChannelKey
+
+
+def quiz_bot(interaction: discord.Interaction[Any]) -> QuizBot:
+    """The bot that received the interaction: the commands are registered on ``QuizBot`` only."""
+    return cast("QuizBot", interaction.client)
+
+
+def error_text(code: str, language: Language, **details: object) -> str:
+    """The catalogue's explanation of a ``QuizError`` code, or a generic one if it has none."""
+    key = f"error.{code}"
+    if not has(key):
+        return text("discord.error.internal", language)
+    try:
+        return text(key, language, **details)
+    except (KeyError, IndexError):
+        return text("discord.error.internal", language)
+
+
+def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member | None) -> list[str]:
+    """The permissions the bot lacks in ``channel`` (all of them if it is not a member we know of)."""
+    if me is None:
+        return list(REQUIRED_PERMISSIONS)
+    granted = channel.permissions_for(me)
+    return [name for name in REQUIRED_PERMISSIONS if not getattr(granted, name)]
+
+
+def place_of(interaction: discord.Interaction[Any], platform: str, channel: Any = None) -> Place:
+    """The guild and text channel a command is about: ``channel`` if given, else where it was used."""
+    guild = interaction.guild
+    if guild is None:
+        raise Refusal("discord.error.guild-only")
+    target: Any = channel if channel is not None else interaction.channel
+    if target is None or isinstance(target, discord.PartialMessageable):
+        target = guild.get_channel_or_thread(interaction.channel_id or 0)
+    if isinstance(target, app_commands.AppCommandChannel | app_commands.AppCommandThread):
+        target = target.resolve() or guild.get_channel_or_thread(target.id)
+    if isinstance(target, discord.Thread):
+        target = target.parent or guild.get_channel(target.parent_id)
+    if not isinstance(target, discord.TextChannel):
+        raise Refusal("discord.error.not-text-channel")
+    return Place(guild, target, ChannelKey(platform, str(guild.id), str(target.id)))
+
+
+def require_postable(place: Place, language: Language) -> None:
+    """Refuse a channel the bot cannot post questions or open threads in, naming what is missing."""
+    missing = missing_permissions(place.channel, place.guild.me)
+    if missing:
+        names = ", ".join(text(f"discord.permission.{name}", language) for name in missing)
+        raise Refusal("error.cannot-post", detail=names)
+
+
+def describe_weekdays(days: frozenset[int], language: Language) -> str:
+    if days == frozenset(range(7)):
+        return text("discord.weekday.daily", language)
+    return ",".join(text(f"discord.weekday.{day}", language) for day in sorted(days))
+
+
+def describe_delay(delay: dt.timedelta) -> str:
+    """``8h``, ``1h30m``, ``45m``, ``2d``: the notation the setup options take."""
+    seconds = int(delay.total_seconds())
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    parts = [f"{value}{unit}" for value, unit in ((days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")) if value]
+    return "".join(parts) or "0m"
+
+
+@lru_cache(maxsize=1)
+def all_timezones() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def timezone_choices(current: str) -> list[app_commands.Choice[str]]:
+    """Common zones first, then any IANA zone containing what was typed."""
+    typed = current.strip().lower()
+    found = [zone for zone in COMMON_TIMEZONES if typed in zone.lower()]
+    if typed:
+        found += [zone for zone in all_timezones() if typed in zone.lower() and zone not in found]
+    return [app_commands.Choice(name=zone, value=zone) for zone in found[:MAX_CHOICES]]
+
+
+async def reply(interaction: discord.Interaction[Any], content: str, *, ephemeral: bool = True) -> None:
+    """Answer the interaction (or follow up if already answered), split under Discord's length limit."""
+    for chunk in split_blocks([content], MAX_MESSAGE):
+        if interaction.response.is_done():
+            await interaction.followup.send(chunk, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(chunk, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+
+
+class QuizTree(app_commands.CommandTree[Any]):
+    """Turns refusals and core errors into ephemeral explanations, and anything else into a logged error."""
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+        language = language_of(interaction.locale)
+        cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(cause, app_commands.CheckFailure) and interaction.response.is_done():
+            return  # the check already explained itself
+        if isinstance(cause, app_commands.NoPrivateMessage):
+            message = text("discord.error.guild-only", language)
+        elif isinstance(cause, Refusal):
+            message = text(cause.key, language, **cause.values)
+        elif isinstance(cause, QuizError):
+            message = error_text(cause.code, language, **cause.details)
+        elif isinstance(cause, PlatformError):
+            log.warning("command %s in guild %s: %s", interaction.command, interaction.guild_id, cause)
+            message = text("error.cannot-post", language, detail=str(cause))
+        else:
+            log.error(
+                "command %s by %s in guild %s channel %s failed",
+                interaction.command.qualified_name if interaction.command else "?",
+                interaction.user.id,
+                interaction.guild_id,
+                interaction.channel_id,
+                exc_info=cause,
+            )
+            message = text("discord.error.internal", language)
+        try:
+            await reply(interaction, message)
+        except discord.HTTPException as exc:
+            log.warning("could not explain a failed command to %s: %s", interaction.user.id, exc)
+
+
+class QuizCommands(app_commands.Group):
+    """``/quiz``: what every member of the study group uses."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            name=localized("discord.cmd.quiz.name"),
+            description=localized("discord.cmd.quiz.description"),
+            guild_only=True,
+        )
+
+    @app_commands.command(name=localized("discord.cmd.ask.name"), description=localized("discord.cmd.ask.description"))
+    @app_commands.rename(category=localized("discord.opt.category.name"))
+    @app_commands.describe(category=localized("discord.opt.category.description"))
+    async def ask(self, interaction: discord.Interaction[Any], category: str | None = None) -> None:
+        bot = quiz_bot(interaction)
+        language = language_of(interaction.locale)
+        place = place_of(interaction, bot.platform_name)
+        require_postable(place, language)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        round_ = await bot.scheduler.ask(bot.platform, place.key, category or None)
+        link = f"https://discord.com/channels/{place.guild.id}/{place.channel.id}/{round_.message_id}"
+        await reply(interaction, text("discord.ask.posted", language, link=link))
+
+    @ask.autocomplete("category")
+    async def ask_category(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        bot = quiz_bot(interaction)
+        language = language_of(interaction.locale)
+        settings = None
+        if interaction.guild_id is not None and interaction.channel_id is not None:
+            key = ChannelKey(bot.platform_name, str(interaction.guild_id), str(interaction.channel_id))
+            settings = await bot.service.channel(key)
+        typed = current.strip().lower()
+        choices = []
+        for entry in bot.service.categories(settings):
+            label = f"{entry.category.id} · {category_name(entry.category, language)} ({entry.count})"
+            if typed in label.lower():
+                choices.append(app_commands.Choice(name=label[:100], value=entry.category.id))
+        return choices[:MAX_CHOICES]
+
+    @app_commands.command(
+        name=localized("discord.cmd.leaderboard.name"), description=localized("discord.cmd.leaderboard.description")
+    )
+    @app_commands.rename(period=localized("discord.opt.period.name"))
+    @app_commands.describe(period=localized("discord.opt.period.description"))
+    @app_commands.choices(
+        period=[
+            app_commands.Choice(name=localized(f"leaderboard.period.{period.value}"), value=period.value)
+            for period in Period
+        ]
+    )
+    async def leaderboard(self, interaction: discord.Interaction[Any], period: str = Period.WEEK.value) -> None:
+        bot = quiz_bot(interaction)
+        language = language_of(interaction.locale)
+        if interaction.guild_id is None:
+            raise Refusal("discord.error.guild-only")
+        guild = GuildKey(bot.platform_name, str(interaction.guild_id))
+        board = await bot.service.leaderboard(guild, Period(period), str(interaction.user.id))
+        await reply(interaction, "\n".join(leaderboard_blocks(replace(board, caller=None), language)), ephemeral=False)
+        if board.caller is not None:
+            line = text(
+                "leaderboard.you",
+                language,
+                rank=board.caller.rank,
+                total=board.total_members,
+                points=board.caller.points,
+            )
+        else:
+            line = text("leaderboard.you_none", language)
+        await reply(interaction, line)
+
+    @app_commands.command(
+        name=localized("discord.cmd.stats.name"), description=localized("discord.cmd.stats.description")
+    )
+    @app_commands.rename(member=localized("discord.opt.member.name"))
+    @app_commands.describe(member=localized("discord.opt.member.description"))
+    async def stats(self, interaction: discord.Interaction[Any], member: discord.User | None = None) -> None:
+        bot = quiz_bot(interaction)
+        language = language_of(interaction.locale)
+        if interaction.guild_id is None:
+            raise Refusal("discord.error.guild-only")
+        who = member or interaction.user
+        guild = GuildKey(bot.platform_name, str(interaction.guild_id))
+        stats = await bot.service.member_stats(guild, str(who.id))
+        if stats.member.display_name == stats.member.member_id:
+            stats = replace(stats, member=replace(stats.member, display_name=who.display_name))
+        categories = {entry.category.id: entry.category for entry in bot.service.categories(None)}
+        await reply(interaction, "\n".join(stats_blocks(stats, categories, language)))
+
+    @app_commands.command(
+        name=localized("discord.cmd.categories.name"), description=localized("discord.cmd.categories.description")
+    )
+    async def categories(self, interaction: discord.Interaction[Any]) -> None:
+        bot = quiz_bot(interaction)
+        language = language_of(interaction.locale)
+        settings: ChannelSettings | None = None
+        if interaction.guild_id is not None and interaction.channel_id is not None:
+            key = ChannelKey(bot.platform_name, str(interaction.guild_id), str(interaction.channel_id))
+            settings = await bot.service.channel(key)
+        rows = [
+            text(
+                "categories.row",
+                language,
+                id=entry.category.id,
+                name=category_name(entry.category, language),
+                count=entry.count,
+            )
+            for entry in bot.service.categories(settings)
+        ]
+        await reply(interaction, "\n".join([f"**{text('categories.title', language)}**", *rows]))
+
+    @app_commands.command(
+        name=localized("discord.cmd.help.name"), description=localized("discord.cmd.help.description")
+    )
+    async def help(self, interaction: discord.Interaction[Any]) -> None:
+        bot = quiz_bot(interaction)
+        await reply(interaction, help_text(bot.service.rules, language_of(interaction.locale)))
+
+
+class AdminCommands(app_commands.Group):
+    """``/quiz-admin``: setting up, pausing and steering the quiz channel."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            name=localized("discord.cmd.admin.name"),
+            description=localized("discord.cmd.admin.description"),
+            guild_only=True,
+            default_permissions=discord.Permissions(manage_guild=True),
+        )
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if interaction.guild_id is not None and interaction.permissions.manage_guild:
+            return True
+        log.info("refused %s to %s in guild %s", interaction.command, interaction.user.id, interaction.guild_id)
+        await reply(interaction, text("error.not-admin", language_of(interaction.locale)))
+        return False
+
+    @app_commands.command(
+        name=localized("discord.cmd.setup.name"), description=localized("discord.cmd.setup.description")
+    )
+    @app_commands.rename(
+        channel=localized("discord.opt.channel.name"),
+        time=localized("discord.opt.time.name"),
+        timezone=localized("discord.opt.timezone.name"),
+        weekdays=localized("discord.opt.weekdays.name"),
+        reveal_delay=localized("discord.opt.reveal_delay.name"),
+        ondemand_delay=localized("discord.opt.ondemand_delay.name"),
+        decks=localized("discord.opt.decks.name"),
+    )
+    @app_commands.describe(
+        channel=localized("discord.opt.channel.description"),
+        time=localized("discord.opt.time.description"),
+        timezone=localized("discord.opt.timezone.description"),
+        weekdays=localized("discord.opt.weekdays.description"),
+        reveal_delay=localized("discord.opt.reveal_delay.description"),
+        ondemand_delay=localized("discord.opt.ondemand_delay.description"),
+        decks=localized("discord.opt.decks.description"),
+    )
+    async def setup(
+        self,
+        interaction: discord.Interaction[Any],
+        channel: discord.TextChannel | None = None,
+        time: str | None = None,
+        timezone: str | None = None,
+        weekdays: str | None = None,
+        reveal_delay: str | None = None,
+        ondemand_delay: str | None = None,
+        decks: str | None = None,
+    ) -> None:
+        bot = quiz_bot(interaction)
+        language = language_of(interaction.locale)
+        # Every option is checked before anything is stored, so a bad one changes nothing.
+        try:
+            post_time = None if time is None else parse_time_of_day(time)
+        except ValueError:
+            raise Refusal("error.bad-time", value=time) from None
+        try:
+            days = None if weekdays is None else parse_weekdays(weekdays)
+        except ValueError:
+            raise Refusal("error.bad-weekdays") from None
+        try:
+            daily_delay = None if reveal_delay is None else parse_duration(reveal_delay)
+            ondemand = None if ondemand_delay is None else parse_duration(ondemand_delay)
+        except ValueError:
+            raise Refusal("error.bad-delay") from None
+        deck_ids = None if decks is None else tuple(d.strip() for d in decks.split(",") if d.strip())
+        place = place_of(interaction, bot.platform_name, channel)
+        require_postable(place, language)
+        settings = await bot.service.configure_channel(
+            place.key,
+            post_time=post_time,
+            weekdays=days,
+            timezone=timezone.strip() if timezone else None,
+            daily_reveal_delay=daily_delay,
+            on_demand_reveal_delay=ondemand,
+            decks=deck_ids,
+            enabled=True,
+        )
+        await bot.scheduler.schedule_channel(settings)
+        done = text(
+            "admin.setup_done",
+            language,
+            time=settings.schedule.post_time.strftime("%H:%M"),
+            timezone=settings.schedule.timezone,
+            weekdays=describe_weekdays(settings.schedule.weekdays, language),
+            delay=describe_delay(settings.daily_reveal_delay),
+        )
+        where = text("discord.admin.setup_channel", language, channel=place.channel.mention)
+        await reply(interaction, f"{done}\n{where}")
+
+    @setup.autocomplete("timezone")
+    async def setup_timezone(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return timezone_choices(current)
+
+    @setup.autocomplete("weekdays")
+    async def setup_weekdays(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        options = ["daily", "mon-fri", "mon,wed,fri", "tue,thu", *WEEKDAYS]
+        return [app_commands.Choice(name=o, value=o) for o in options if current.strip().lower() in o]
+
+    @app_commands.command(
+        name=localized("discord.cmd.pause.name"), description=localized("discord.cmd.pause.description")
+    )
+    @app_commands.rename(channel=localized("discord.opt.channel.name"))
+    @app_commands.describe(channel=localized("discord.opt.channel.description"))
+    async def pause(self, interaction: discord.Interaction[Any], channel: discord.TextChannel | None = None) -> None:
+        await self._set_paused(interaction, channel, paused=True)
+
+    @app_commands.command(
+        name=localized("discord.cmd.resume.name"), description=localized("discord.cmd.resume.description")
+    )
+    @app_commands.rename(channel=localized("discord.opt.channel.name"))
+    @app_commands.describe(channel=localized("discord.opt.channel.description"))
+    async def resume(self, interaction: discord.Interaction[Any], channel: discord.TextChannel | None = None) -> None:
+        await self._set_paused(interaction, channel, paused=False)
+
+    async def _set_paused(self, interaction: discord.Interaction[Any], channel: Any, *, paused: bool) -> None:
+        bot = quiz_bot(interaction)
+        place = place_of(interaction, bot.platform_name, channel)
+        settings = await bot.service.set_paused(place.key, paused)
+        await bot.scheduler.schedule_channel(settings)
+        await reply(interaction, text("admin.paused" if paused else "admin.resumed", language_of(interaction.locale)))
+
+    @app_commands.command(
+        name=localized("discord.cmd.reveal.name"), description=localized("discord.cmd.reveal.description")
+    )
+    async def reveal(self, interaction: discord.Interaction[Any]) -> None:
+        bot = quiz_bot(interaction)
+        language = language_of(interaction.locale)
+        place = place_of(interaction, bot.platform_name)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        round_ = await bot.scheduler.reveal_now(place.key)
+        await reply(interaction, text("admin.revealed" if round_ else "error.no-open-round", language))
+
+    @app_commands.command(
+        name=localized("discord.cmd.skip.name"), description=localized("discord.cmd.skip.description")
+    )
+    async def skip(self, interaction: discord.Interaction[Any]) -> None:
+        bot = quiz_bot(interaction)
+        language = language_of(interaction.locale)
+        place = place_of(interaction, bot.platform_name)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        round_ = await bot.scheduler.skip(place.key)
+        if round_ is None:
+            await reply(interaction, text("error.no-open-round", language))
+            return
+        try:
+            await bot.platform.mark_question(round_, bot.service.question_card(round_), CardState.CANCELLED)
+        except PlatformError as exc:
+            log.warning("could not mark skipped round %d as cancelled: %s", round_.id, exc)
+        await reply(interaction, text("admin.skipped", language))
+
+
+async def install_commands(tree: app_commands.CommandTree[Any]) -> None:
+    """Put ``/quiz`` and ``/quiz-admin`` with their Korean localisations on ``tree``."""
+    await tree.set_translator(CatalogueTranslator())
+    tree.add_command(QuizCommands())
+    tree.add_command(AdminCommands())
+
+
+async def sync_tree(tree: app_commands.CommandTree[Any], dev_guild_ids: Sequence[int]) -> int:
+    """Register the commands with Discord: in the dev guilds (instant) if any, else globally (up to an hour to
+    appear). Returns how many commands were registered."""
+    if not dev_guild_ids:
+        synced = await tree.sync()
+        log.info("synced %d global commands", len(synced))
+        return len(synced)
+    count = 0
+    for guild_id in dev_guild_ids:
+        guild = discord.Object(id=guild_id)
+        tree.copy_global_to(guild=guild)
+        count += len(await tree.sync(guild=guild))
+    log.info("synced %d commands with %d dev guilds", count, len(dev_guild_ids))
+    return count

@@ -1,0 +1,135 @@
+"""The "answer privately" button under a question and the modal it opens.
+
+The button's ``custom_id`` carries the round id and is matched by a ``DynamicItem`` template, so buttons on
+every question ever posted keep working after a restart without keeping one view per round in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any, Self
+
+import discord
+
+from bot.core.models import Member, Round, RoundState
+from bot.core.service import MAX_ANSWER_CHARS
+from bot.messages import Language, text
+from bot.platforms.discord.language import language_of
+
+if TYPE_CHECKING:
+    from bot.platforms.discord.bot import QuizBot
+
+log = logging.getLogger(__name__)
+
+ANSWER_BUTTON_ID = "quiz:answer:{round_id}"
+# Modals still open when this passes are forgotten; submitting one then fails on Discord's side.
+MODAL_TIMEOUT = 30 * 60.0
+
+
+class AnswerButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"quiz:answer:(?P<round_id>[0-9]{1,18})",
+):
+    """Opens the private-answer modal for the round in its ``custom_id``."""
+
+    def __init__(self, round_id: int, *, language: Language = "ko", disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=text("discord.answer.button", language),
+                style=discord.ButtonStyle.secondary,
+                emoji="✏️",
+                custom_id=ANSWER_BUTTON_ID.format(round_id=round_id),
+                disabled=disabled,
+            )
+        )
+        self.round_id = round_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["round_id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: QuizBot = interaction.client
+        language = language_of(interaction.locale)
+        round_ = await open_round_for(bot, interaction, self.round_id)
+        if round_ is None:
+            await interaction.response.send_message(text("answer.closed", language), ephemeral=True)
+            return
+        await interaction.response.send_modal(PrivateAnswerModal(bot, round_.id, language))
+
+
+def question_view(round_id: int, language: Language, *, disabled: bool = False) -> discord.ui.View:
+    """The components under a question message: the private-answer button, disabled once the round is over."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(AnswerButton(round_id, language=language, disabled=disabled))
+    return view
+
+
+async def open_round_for(bot: QuizBot, interaction: discord.Interaction[Any], round_id: int) -> Round | None:
+    """The round if it is open and belongs to the guild the interaction came from, else ``None``."""
+    round_ = await bot.service.storage.rounds.get(round_id)
+    if (
+        round_ is None
+        or interaction.guild_id is None
+        or round_.channel.platform != bot.platform_name
+        or round_.channel.guild_id != str(interaction.guild_id)
+        or round_.state is not RoundState.OPEN
+    ):
+        return None
+    return round_
+
+
+class PrivateAnswerModal(discord.ui.Modal):
+    """A long answer kept private until the reveal publishes it."""
+
+    def __init__(self, bot: QuizBot, round_id: int, language: Language) -> None:
+        super().__init__(
+            title=text("discord.answer.modal_title", language)[:45],
+            timeout=MODAL_TIMEOUT,
+            custom_id=f"quiz:private:{round_id}",
+        )
+        self.bot = bot
+        self.round_id = round_id
+        self.answer: discord.ui.TextInput[PrivateAnswerModal] = discord.ui.TextInput(
+            label=text("discord.answer.modal_label", language)[:45],
+            style=discord.TextStyle.paragraph,
+            placeholder=text("discord.answer.modal_placeholder", language)[:100],
+            max_length=MAX_ANSWER_CHARS,
+            required=True,
+        )
+        self.add_item(self.answer)
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        language = language_of(interaction.locale)
+        round_ = await open_round_for(self.bot, interaction, self.round_id)
+        if round_ is None:
+            await interaction.response.send_message(text("answer.closed", language), ephemeral=True)
+            return
+        user = interaction.user
+        receipt = await self.bot.service.record_answer(
+            round_, Member(str(user.id), user.display_name), self.answer.value, message_id=None, private=True
+        )
+        if receipt is None:
+            key = "answer.empty" if not self.answer.value.strip() else "answer.closed"
+        else:
+            key = "answer.late" if receipt.late else "answer.private_saved"
+        await interaction.response.send_message(text(key, language), ephemeral=True)
+
+    async def on_error(  # type: ignore[override]  # a modal's errors have no item
+        self, interaction: discord.Interaction[Any], error: Exception, /
+    ) -> None:
+        log.error(
+            "private answer to round %d by %s in guild %s failed",
+            self.round_id,
+            interaction.user.id,
+            interaction.guild_id,
+            exc_info=error,
+        )
+        message = text("discord.error.internal", language_of(interaction.locale))
+        if interaction.response.is_done():
+            await interaction.followup.send(message, ephemeral=True)
+        else:
+            await interaction.response.send_message(message, ephemeral=True)
