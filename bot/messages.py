@@ -139,11 +139,6 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
     # Discord: slash command names, descriptions and options (names must be lowercase, no spaces).
     "discord.cmd.quiz.name": {"ko": "퀴즈", "en": "quiz"},
     "discord.cmd.quiz.description": {"ko": "딥러닝 면접 질문 퀴즈", "en": "Deep-learning interview quiz"},
-    "discord.cmd.admin.name": {"ko": "퀴즈-관리", "en": "quiz-admin"},
-    "discord.cmd.admin.description": {
-        "ko": "퀴즈 채널 관리 (서버 관리 권한 필요)",
-        "en": "Manage the quiz channel (needs Manage Server)",
-    },
     "discord.cmd.ask.name": {"ko": "질문", "en": "ask"},
     "discord.cmd.ask.description": {
         "ko": "지금 질문을 하나 올립니다 (분야를 고를 수 있습니다)",

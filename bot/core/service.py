@@ -285,6 +285,15 @@ class QuizService:
     async def withdraw_answer(self, round_: Round, message_id: str) -> AnswerReceipt | None:
         return await self.storage.answers.withdraw(round_.id, message_id, self.clock.now())
 
+    async def recorded_message_ids(self, round_: Round) -> set[str]:
+        """The ids of the messages whose text is stored as an answer of the round (a member's earlier message
+        that a later one replaced is no longer among them)."""
+        return await self.storage.answers.message_ids(round_.id)
+
+    async def answering_member_ids(self, round_: Round) -> set[str]:
+        """The members who hold an answer in the round, whether in a message, private or withdrawn."""
+        return await self.storage.answers.member_ids(round_.id)
+
     async def vote(self, round_: Round, message_id: str, voter_id: str, *, add: bool = True) -> VoteResult:
         rules = self.rules
         return await self.storage.answers.vote(

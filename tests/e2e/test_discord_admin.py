@@ -1,4 +1,5 @@
-"""``/quiz-admin`` on Discord: who may use it, what bad values do, and the daily schedule it sets up."""
+"""The admin subcommands of ``/quiz`` on Discord: who may use them, what bad values do, and the daily schedule
+they set up."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 from bot.config import DiscordConfig
 from bot.core.clock import ManualClock
 from bot.core.models import ChannelKey, RoundState
-from tests.e2e.discord_server import CommandNotAvailable, DiscordServer, MessageFlag
+from tests.e2e.discord_server import DiscordServer, MessageFlag
+from tests.e2e.discord_server.extras import autocomplete
 from tests.e2e.discord_support import (
     SHORT_CATEGORY,
     START,
@@ -32,10 +34,9 @@ async def admin(quiz: QuizHarness, subcommand: str, user: Any = None, **options:
         server.guild,
         server.channel,
         user or server.world.admin,
-        "quiz-admin",
+        "quiz",
         subcommand=subcommand,
         options=options,
-        enforce_permissions=False,
     )
     return await handle.message()
 
@@ -48,14 +49,15 @@ def questions_in(server: DiscordServer, channel: Any) -> list[Any]:
     return [m for m in server.bot_messages(channel) if m.embeds and m.thread_id is not None]
 
 
-async def test_admin_commands_are_offered_only_to_members_with_manage_server(quiz: QuizHarness) -> None:
+async def test_a_member_without_manage_server_can_still_use_the_member_subcommands(quiz: QuizHarness) -> None:
     server = quiz.server
-    definition = next(c for c in server.commands(server.guild) if c.name == "quiz-admin").definition
+    handle = server.invoke_command(server.guild, server.channel, server.world.alice, "quiz", subcommand="categories")
 
-    assert int(definition["default_member_permissions"]) == 32  # Manage Server
-    assert definition["name_localizations"]["ko"] == "퀴즈-관리"
-    with pytest.raises(CommandNotAvailable):
-        server.invoke_command(server.guild, server.channel, server.world.alice, "quiz-admin", subcommand="pause")
+    listing = await handle.message()
+
+    assert listing.ephemeral_to == server.world.alice.id
+    assert "Manage Server" not in listing.content
+    assert SHORT_CATEGORY in listing.content
 
 
 @pytest.mark.parametrize("subcommand", ADMIN_SUBCOMMANDS)
@@ -145,6 +147,23 @@ async def test_setup_refuses_a_channel_the_bot_cannot_post_or_open_threads_in(
     assert "I cannot post or create threads in this channel" in reply.content and missing in reply.content
     key = ChannelKey("discord", str(quiz.server.guild.id), str(channel.id))
     assert await quiz.running.service.channel(key) is None
+
+
+async def test_setup_suggests_timezones_matching_what_the_admin_types(quiz: QuizHarness) -> None:
+    server = quiz.server
+
+    choices = await autocomplete(
+        server,
+        server.guild,
+        server.channel,
+        server.world.admin,
+        "quiz",
+        subcommand="setup",
+        focused="timezone",
+        value="seoul",
+    )
+
+    assert [c["value"] for c in choices] == ["Asia/Seoul"]
 
 
 async def test_a_paused_channel_gets_no_daily_question_until_resumed(quiz: QuizHarness) -> None:

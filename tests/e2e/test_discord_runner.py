@@ -60,8 +60,8 @@ async def test_sync_registers_the_commands_over_http_without_connecting(
 
     count = await sync_commands(quiz_settings(server, tmp_path, discord=DiscordConfig()))
 
-    assert count == 2
-    assert sorted(c.name for c in server.commands(None)) == ["quiz", "quiz-admin"]
+    assert count == 1
+    assert [c.name for c in server.commands(None)] == ["quiz"]
     assert server.gateway.connection_attempts == 0
 
 

@@ -56,12 +56,14 @@ class AnswerEvents(commands.Cog):
         return channel is None or getattr(channel, "type", None) in THREAD_TYPES
 
     async def round_in(self, guild_id: int | None, channel_id: int) -> Round | None:
-        """The round whose answer thread is ``channel_id``, if it belongs to ``guild_id``."""
+        """The round whose answer thread is ``channel_id``, if it belongs to ``guild_id``; returned once the
+        answers written there while the bot was offline have been caught up."""
         if guild_id is None or not self.could_be_answer_thread(channel_id):
             return None
         round_ = await self.bot.service.round_for_thread(self.bot.platform_name, str(channel_id))
         if round_ is None or round_.channel.guild_id != str(guild_id):
             return None
+        await self.bot.catch_up.settled(round_.id)
         return round_
 
     @commands.Cog.listener()
@@ -70,7 +72,7 @@ class AnswerEvents(commands.Cog):
             return
         try:
             round_ = await self.round_in(message.guild.id, message.channel.id)
-            if round_ is None:
+            if round_ is None or self.bot.catch_up.recorded(message.id):
                 return
             member = Member(str(message.author.id), message.author.display_name)
             receipt = await self.bot.service.record_answer(round_, member, message.content, message_id=str(message.id))

@@ -13,6 +13,7 @@ from bot.app import Runtime
 from bot.core.scheduler import QuizScheduler
 from bot.core.service import QuizService
 from bot.platforms.discord.answers import AnswerEvents
+from bot.platforms.discord.catchup import ThreadCatchUp
 from bot.platforms.discord.commands import QuizTree, install_commands, sync_tree
 from bot.platforms.discord.endpoints import Endpoints, apply_api_base, apply_gateway, endpoints_from
 from bot.platforms.discord.pacing import RequestPacer
@@ -48,6 +49,7 @@ class QuizBot(commands.Bot):
         self.commands_synced = 0
         self.scheduler_started = asyncio.Event()
         self.fatal_error: BaseException | None = None
+        self.catch_up = ThreadCatchUp(self)
         # Built in setup_hook, once logged in: they need the running loop and the HTTP session.
         self._platform: DiscordPlatform | None = None
         self._scheduler: QuizScheduler | None = None
@@ -88,10 +90,13 @@ class QuizBot(commands.Bot):
             log.error("could not sync the slash commands (is the applications.commands scope granted?): %s", exc)
 
     async def on_ready(self) -> None:
-        # on_ready fires again after every reconnect that could not resume; the scheduler starts once.
+        # on_ready fires again after every reconnect that could not resume. Such a session replays nothing, so
+        # each one reads back the answer threads; before the scheduler starts, so that an overdue reveal scores
+        # the answers written while the bot was away.
+        log.info("connected to Discord as %s in %d guilds", self.user, len(self.guilds))
+        await self.catch_up.run()
         if self.scheduler_started.is_set():
             return
-        log.info("connected to Discord as %s in %d guilds", self.user, len(self.guilds))
         try:
             await self.scheduler.start()
         except Exception as exc:

@@ -1,7 +1,9 @@
-"""The slash commands: ``/quiz`` for every member and ``/quiz-admin`` for members with Manage Server.
+"""The slash commands: one ``/quiz`` group for everyone, whose ``setup``, ``pause``, ``resume``, ``reveal`` and
+``skip`` need the Manage Server permission.
 
-Discord applies ``default_member_permissions`` to top-level commands only, so the admin commands form their own
-group: hidden from members by default, and checked again at run time because a server may re-grant them.
+Discord applies ``default_member_permissions`` to top-level commands only and discord.py cannot set it on a
+subcommand, so every member sees all of ``/quiz``: the admin subcommands check Manage Server at run time and refuse
+anyone else with an ephemeral explanation. A server can still restrict the whole command under Integrations.
 
 Replies that concern only the caller are ephemeral. ``/quiz leaderboard`` posts the board publicly (it is the
 group's shared scoreboard) and sends the caller's own rank as an ephemeral follow-up.
@@ -207,8 +209,17 @@ class QuizTree(app_commands.CommandTree[Any]):
             log.warning("could not explain a failed command to %s: %s", interaction.user.id, exc)
 
 
+async def manage_server_only(interaction: discord.Interaction[Any]) -> bool:
+    """The gate of the admin subcommands: members without Manage Server get a private refusal."""
+    if interaction.guild_id is not None and interaction.permissions.manage_guild:
+        return True
+    log.info("refused %s to %s in guild %s", interaction.command, interaction.user.id, interaction.guild_id)
+    await reply(interaction, text("error.not-admin", language_of(interaction.locale)))
+    return False
+
+
 class QuizCommands(app_commands.Group):
-    """``/quiz``: what every member of the study group uses."""
+    """``/quiz``: what the study group uses, and what those with Manage Server use to run the quiz channel."""
 
     def __init__(self) -> None:
         super().__init__(
@@ -324,28 +335,12 @@ class QuizCommands(app_commands.Group):
         bot = quiz_bot(interaction)
         await reply(interaction, help_text(bot.service.rules, language_of(interaction.locale)))
 
-
-class AdminCommands(app_commands.Group):
-    """``/quiz-admin``: setting up, pausing and steering the quiz channel."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            name=localized("discord.cmd.admin.name"),
-            description=localized("discord.cmd.admin.description"),
-            guild_only=True,
-            default_permissions=discord.Permissions(manage_guild=True),
-        )
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        if interaction.guild_id is not None and interaction.permissions.manage_guild:
-            return True
-        log.info("refused %s to %s in guild %s", interaction.command, interaction.user.id, interaction.guild_id)
-        await reply(interaction, text("error.not-admin", language_of(interaction.locale)))
-        return False
+    # -- Manage Server only ---------------------------------------------------------------------------------
 
     @app_commands.command(
         name=localized("discord.cmd.setup.name"), description=localized("discord.cmd.setup.description")
     )
+    @app_commands.check(manage_server_only)
     @app_commands.rename(
         channel=localized("discord.opt.channel.name"),
         time=localized("discord.opt.time.name"),
@@ -432,6 +427,7 @@ class AdminCommands(app_commands.Group):
     @app_commands.command(
         name=localized("discord.cmd.pause.name"), description=localized("discord.cmd.pause.description")
     )
+    @app_commands.check(manage_server_only)
     @app_commands.rename(channel=localized("discord.opt.channel.name"))
     @app_commands.describe(channel=localized("discord.opt.channel.description"))
     async def pause(self, interaction: discord.Interaction[Any], channel: discord.TextChannel | None = None) -> None:
@@ -440,6 +436,7 @@ class AdminCommands(app_commands.Group):
     @app_commands.command(
         name=localized("discord.cmd.resume.name"), description=localized("discord.cmd.resume.description")
     )
+    @app_commands.check(manage_server_only)
     @app_commands.rename(channel=localized("discord.opt.channel.name"))
     @app_commands.describe(channel=localized("discord.opt.channel.description"))
     async def resume(self, interaction: discord.Interaction[Any], channel: discord.TextChannel | None = None) -> None:
@@ -455,6 +452,7 @@ class AdminCommands(app_commands.Group):
     @app_commands.command(
         name=localized("discord.cmd.reveal.name"), description=localized("discord.cmd.reveal.description")
     )
+    @app_commands.check(manage_server_only)
     async def reveal(self, interaction: discord.Interaction[Any]) -> None:
         bot = quiz_bot(interaction)
         language = language_of(interaction.locale)
@@ -466,6 +464,7 @@ class AdminCommands(app_commands.Group):
     @app_commands.command(
         name=localized("discord.cmd.skip.name"), description=localized("discord.cmd.skip.description")
     )
+    @app_commands.check(manage_server_only)
     async def skip(self, interaction: discord.Interaction[Any]) -> None:
         bot = quiz_bot(interaction)
         language = language_of(interaction.locale)
@@ -483,10 +482,9 @@ class AdminCommands(app_commands.Group):
 
 
 async def install_commands(tree: app_commands.CommandTree[Any]) -> None:
-    """Put ``/quiz`` and ``/quiz-admin`` with their Korean localisations on ``tree``."""
+    """Put ``/quiz`` with its Korean localisations on ``tree``."""
     await tree.set_translator(CatalogueTranslator())
     tree.add_command(QuizCommands())
-    tree.add_command(AdminCommands())
 
 
 async def sync_tree(tree: app_commands.CommandTree[Any], dev_guild_ids: Sequence[int]) -> int:

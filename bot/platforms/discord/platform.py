@@ -29,6 +29,8 @@ THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080
 NO_MENTIONS = discord.AllowedMentions.none()
 # How far back a reveal looks for its own earlier attempt: one history request.
 REVEAL_HISTORY = 100
+# The most messages one history request returns.
+HISTORY_PAGE = 100
 
 
 @contextlib.contextmanager
@@ -137,6 +139,32 @@ class DiscordPlatform:
         with platform_errors("acknowledging an answer"):
             await self.pacer.acquire()
             await message.add_reaction(emoji)
+
+    async def answer_thread(self, round_: Round) -> discord.Thread | discord.TextChannel:
+        """The channel holding the round's answers; raises ``PlatformError`` if it is gone or out of reach."""
+        if round_.thread_id is None:
+            raise PlatformError(f"round {round_.id} has no answer thread", retryable=False)
+        thread = await self._channel(round_.channel.guild_id, round_.thread_id, "finding the answer thread")
+        if not isinstance(thread, discord.Thread | discord.TextChannel):
+            raise PlatformError(f"channel {round_.thread_id} cannot hold answers", retryable=False)
+        return thread
+
+    async def recent_messages(self, channel: discord.Thread | discord.TextChannel, limit: int) -> list[discord.Message]:
+        """The last ``limit`` messages of ``channel``, oldest first: one paced request per hundred. Raises
+        ``PlatformError``."""
+        newest_first: list[discord.Message] = []
+        before: discord.Message | None = None
+        with platform_errors("reading the thread"):
+            while len(newest_first) < limit:
+                wanted = min(HISTORY_PAGE, limit - len(newest_first))
+                await self.pacer.acquire()
+                page = [message async for message in channel.history(limit=wanted, before=before)]
+                newest_first.extend(page)
+                if len(page) < wanted:
+                    break
+                before = page[-1]
+        newest_first.reverse()
+        return newest_first
 
     async def _own_messages(self, thread: discord.Thread | discord.TextChannel) -> Counter[str]:
         """The texts this bot recently posted in ``thread``; empty if the history cannot be read."""

@@ -12,8 +12,8 @@ from bot.platforms.discord.runner import MissingTokenError
 
 
 async def sync_commands(settings: Settings) -> int:
-    """Log in with ``DISCORD_TOKEN``, register ``/quiz`` and ``/quiz-admin`` (with the dev guilds if configured,
-    else globally) and log out. Returns the number of commands registered."""
+    """Log in with ``DISCORD_TOKEN``, register ``/quiz`` (with the dev guilds if configured, else globally) and
+    log out. Returns the number of commands registered."""
     token = settings.secrets.discord_token
     if token is None:
         raise MissingTokenError("DISCORD_TOKEN is not set")
