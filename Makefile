@@ -15,7 +15,7 @@ run: $(BIN)/quizbot
 	$(BIN)/python -m bot run
 
 test: $(BIN)/quizbot lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 lint: $(BIN)/quizbot
 	$(BIN)/ruff check bot tests bench

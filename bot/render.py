@@ -6,10 +6,11 @@ Platforms wrap these blocks in their own idiom (embeds, Block Kit, terminal line
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from bot.core.deck_schema import Bullet, Category, Question
-from bot.core.models import Leaderboard, MemberResult, MemberStats
+from bot.core.models import ChannelSettings, Leaderboard, MemberResult, MemberStats
 from bot.core.ports import RevealCard
 from bot.core.scoring import ScoringRules
 from bot.messages import Language, text
@@ -162,3 +163,32 @@ def _fit(blocks: Iterable[str], limit: int) -> Iterable[str]:
                 line = line[cut:].lstrip()
             if line:
                 yield line
+
+
+def describe_duration(delay: dt.timedelta) -> str:
+    """``8h``, ``1h30m``, ``45m``, ``2d``: the notation the setup options take."""
+    seconds = int(delay.total_seconds())
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    parts = [f"{value}{unit}" for value, unit in ((days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")) if value]
+    return "".join(parts) or "0m"
+
+
+def describe_weekdays(days: frozenset[int], language: Language) -> str:
+    if days == frozenset(range(7)):
+        return text("weekday.daily", language)
+    return ",".join(text(f"weekday.{day}", language) for day in sorted(days))
+
+
+def setup_done(settings: ChannelSettings, language: Language) -> str:
+    """The confirmation an admin sees after changing a channel's schedule."""
+    schedule = settings.schedule
+    return text(
+        "admin.setup_done",
+        language,
+        time=schedule.post_time.strftime("%H:%M"),
+        timezone=schedule.timezone,
+        weekdays=describe_weekdays(schedule.weekdays, language),
+        delay=describe_duration(settings.daily_reveal_delay),
+    )

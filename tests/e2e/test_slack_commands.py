@@ -41,7 +41,7 @@ async def test_workspace_admin_sets_up_the_schedule_and_the_daily_question_arriv
         await h.scheduler.run_due()
 
         assert done.text == text(
-            "admin.setup_done", "en", time="09:30", timezone="Asia/Seoul", weekdays="mon,tue,wed,thu,fri", delay="8h"
+            "admin.setup_done", "en", time="09:30", timezone="Asia/Seoul", weekdays="Mon,Tue,Wed,Thu,Fri", delay="8h"
         )
         [question] = h.world.channel_messages(STUDY)
         assert question.blocks[0]["text"]["text"] == text("question.title", "en")

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from bot.core.models import Period
-from bot.platforms.slack.commands import Ask, CommandError, Setup, ShowHelp, ShowLeaderboard, parse_command
+from bot.platforms.setup_options import CommandError, Setup
+from bot.platforms.slack.commands import Ask, ShowHelp, ShowLeaderboard, parse_command
 from bot.platforms.slack.mrkdwn import escape, mrkdwn, plain_text
 
 

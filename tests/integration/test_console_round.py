@@ -181,9 +181,40 @@ async def test_delay_command_changes_the_on_demand_reveal_delay(
 ) -> None:
     await console.start()
     terminal.new()
-    assert await send(console, terminal, "/delay 2m") == ["  on-demand reveal delay: 2m"]
+    (shown,) = await send(console, terminal, "/delay 2m")
+    assert shown.startswith("Set up:")
     channel = await service.channel(KEY)
     assert channel is not None and channel.on_demand_reveal_delay == dt.timedelta(minutes=2)
+
+
+async def test_setup_command_changes_the_daily_schedule(
+    console: ConsoleSession, terminal: Terminal, service: QuizService
+) -> None:
+    await console.start()
+    terminal.new()
+    (shown,) = await send(console, terminal, "/setup time=07:30 tz=Europe/Berlin days=mon-fri delay=2h")
+    assert shown == "Set up: every Mon,Tue,Wed,Thu,Fri at 07:30 (Europe/Berlin); reveal after 2h."
+    channel = await service.channel(KEY)
+    assert channel is not None
+    assert channel.schedule.post_time == dt.time(7, 30)
+    assert channel.schedule.timezone == "Europe/Berlin"
+    assert channel.schedule.weekdays == frozenset(range(5))
+    assert channel.daily_reveal_delay == dt.timedelta(hours=2)
+
+
+async def test_setup_command_explains_a_bad_value_and_changes_nothing(
+    console: ConsoleSession, terminal: Terminal, service: QuizService
+) -> None:
+    await console.start()
+    before = await service.channel(KEY)
+    terminal.new()
+    assert await send(console, terminal, "/setup time=25:00") == [
+        "'25:00' is not a valid time. Use HH:MM between 00:00 and 23:59."
+    ]
+    assert await send(console, terminal, "/setup tz=Mars/Olympus") == [
+        "'Mars/Olympus' is not a known timezone. Examples: Asia/Seoul, UTC"
+    ]
+    assert await service.channel(KEY) == before
 
 
 @pytest.mark.parametrize("written", ["soon", "10s"])

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import shlex
 
-from bot.config import parse_duration
 from bot.core.deck_schema import Category
 from bot.core.models import ChannelKey, GuildKey, Member, Period
 from bot.core.scheduler import QuizScheduler
 from bot.core.service import QuizError, QuizService
 from bot.messages import Language, text
 from bot.platforms.console.platform import ConsolePlatform, Write, answer_message_id
-from bot.render import category_name, help_text, leaderboard_blocks, stats_blocks
+from bot.platforms.setup_options import CommandError, parse_setup
+from bot.render import category_name, help_text, leaderboard_blocks, setup_done, stats_blocks
 
 log = logging.getLogger(__name__)
 
@@ -20,12 +20,12 @@ COMMANDS = {
     "ko": (
         "명령: 'name: 답변' 으로 답하기 · /ask [분야] · /vote 추천인 작성자 · /unvote 추천인 작성자 · "
         "/withdraw 이름 · /reveal · /skip · /leaderboard [week|month|all] · /stats 이름 · /categories · "
-        "/delay 30s · /help · /quit"
+        "/setup time=09:00 tz=Asia/Seoul days=mon-fri delay=8h ondemand=1m · /help · /quit"
     ),
     "en": (
         "Commands: answer as 'name: text' · /ask [category] · /vote voter author · /unvote voter author · "
         "/withdraw name · /reveal · /skip · /leaderboard [week|month|all] · /stats name · /categories · "
-        "/delay 30s · /help · /quit"
+        "/setup time=09:00 tz=Asia/Seoul days=mon-fri delay=8h ondemand=1m · /help · /quit"
     ),
 }
 
@@ -132,16 +132,31 @@ class ConsoleSession:
             for entry in self.service.categories(await self.service.channel(self.key)):
                 name_ = category_name(entry.category, self._lang)
                 self._write(text("categories.row", self._lang, id=entry.category.id, name=name_, count=entry.count))
-        elif name == "delay" and args:
-            try:
-                delay = parse_duration(args[0])
-            except ValueError:
-                raise QuizError("bad-delay") from None
-            await self.service.configure_channel(self.key, on_demand_reveal_delay=delay)
-            self._write(f"  on-demand reveal delay: {args[0]}")
+        elif name == "setup" and args:
+            await self._setup(args)
+        elif name == "delay" and len(args) == 1:
+            await self._setup([f"ondemand={args[0]}"])
         else:
             self._blocks([help_text(self.service.rules, self._lang), COMMANDS[self._lang]])
         return True
+
+    async def _setup(self, args: list[str]) -> None:
+        try:
+            options = parse_setup(args)
+        except CommandError as exc:
+            self._write(text(exc.key, self._lang, **exc.values))
+            return
+        settings = await self.service.configure_channel(
+            self.key,
+            post_time=options.post_time,
+            timezone=options.timezone,
+            weekdays=options.weekdays,
+            daily_reveal_delay=options.daily_reveal_delay,
+            on_demand_reveal_delay=options.on_demand_reveal_delay,
+            decks=options.decks,
+        )
+        await self.scheduler.schedule_channel(settings)
+        self._write(setup_done(settings, self._lang))
 
     async def _vote(self, args: list[str], *, add: bool) -> None:
         if len(args) != 2:

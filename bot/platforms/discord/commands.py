@@ -11,7 +11,6 @@ group's shared scoreboard) and sends the caller's own rank as an ephemeral follo
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import zoneinfo
 from collections.abc import Sequence
@@ -30,7 +29,7 @@ from bot.messages import Language, has, text
 from bot.platforms.discord.cards import CardState
 from bot.platforms.discord.language import CatalogueTranslator, language_of, localized
 from bot.platforms.discord.platform import MAX_MESSAGE, NO_MENTIONS
-from bot.render import category_name, help_text, leaderboard_blocks, split_blocks, stats_blocks
+from bot.render import category_name, help_text, leaderboard_blocks, setup_done, split_blocks, stats_blocks
 
 if TYPE_CHECKING:
     from bot.platforms.discord.bot import QuizBot
@@ -135,22 +134,6 @@ def require_postable(place: Place, language: Language) -> None:
     if missing:
         names = ", ".join(text(f"discord.permission.{name}", language) for name in missing)
         raise Refusal("error.cannot-post", detail=names)
-
-
-def describe_weekdays(days: frozenset[int], language: Language) -> str:
-    if days == frozenset(range(7)):
-        return text("discord.weekday.daily", language)
-    return ",".join(text(f"discord.weekday.{day}", language) for day in sorted(days))
-
-
-def describe_delay(delay: dt.timedelta) -> str:
-    """``8h``, ``1h30m``, ``45m``, ``2d``: the notation the setup options take."""
-    seconds = int(delay.total_seconds())
-    days, seconds = divmod(seconds, 86400)
-    hours, seconds = divmod(seconds, 3600)
-    minutes, seconds = divmod(seconds, 60)
-    parts = [f"{value}{unit}" for value, unit in ((days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")) if value]
-    return "".join(parts) or "0m"
 
 
 @lru_cache(maxsize=1)
@@ -400,14 +383,7 @@ class QuizCommands(app_commands.Group):
             enabled=True,
         )
         await bot.scheduler.schedule_channel(settings)
-        done = text(
-            "admin.setup_done",
-            language,
-            time=settings.schedule.post_time.strftime("%H:%M"),
-            timezone=settings.schedule.timezone,
-            weekdays=describe_weekdays(settings.schedule.weekdays, language),
-            delay=describe_delay(settings.daily_reveal_delay),
-        )
+        done = setup_done(settings, language)
         where = text("discord.admin.setup_channel", language, channel=place.channel.mention)
         await reply(interaction, f"{done}\n{where}")
 

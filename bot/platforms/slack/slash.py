@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.config import WEEKDAYS
-from bot.core.models import ChannelKey, ChannelSettings, GuildKey
+from bot.core.models import ChannelKey, GuildKey
 from bot.core.ports import PlatformError
 from bot.core.service import QuizError
-from bot.messages import Language, text
+from bot.messages import text
+from bot.platforms.setup_options import CommandError, Setup
 from bot.platforms.slack.blocks import reply_message
 from bot.platforms.slack.commands import (
     Ask,
     Command,
-    CommandError,
     Pause,
     Resume,
     RevealNow,
-    Setup,
     ShowCategories,
     ShowHelp,
     ShowLeaderboard,
@@ -31,7 +28,7 @@ from bot.platforms.slack.commands import (
 )
 from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.platform import PLATFORM
-from bot.render import category_name, help_text, leaderboard_blocks, stats_blocks
+from bot.render import category_name, help_text, leaderboard_blocks, setup_done, stats_blocks
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +112,7 @@ class QuizCommand:
                     enabled=True,
                 )
                 await scheduler.schedule_channel(settings)
-                return [_setup_done(settings, language)]
+                return [setup_done(settings, language)]
             case Pause() | Resume():
                 settings = await service.set_paused(key, isinstance(command, Pause))
                 await scheduler.schedule_channel(settings)
@@ -132,26 +129,3 @@ class QuizCommand:
                 await deps.platform.mark_cancelled(skipped, card.question, card.category)
                 return [text("admin.skipped", language)]
         raise AssertionError(f"unhandled command {command!r}")
-
-
-def _setup_done(settings: ChannelSettings, language: Language) -> str:
-    schedule = settings.schedule
-    return text(
-        "admin.setup_done",
-        language,
-        time=schedule.post_time.strftime("%H:%M"),
-        timezone=schedule.timezone,
-        weekdays=",".join(WEEKDAYS[d] for d in sorted(schedule.weekdays)),
-        delay=describe_duration(settings.daily_reveal_delay),
-    )
-
-
-def describe_duration(delay: dt.timedelta) -> str:
-    """``8h``, ``1h30m``, ``10m``: the form ``setup`` accepts."""
-    seconds = int(delay.total_seconds())
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if seconds >= size:
-            parts.append(f"{seconds // size}{unit}")
-            seconds %= size
-    return "".join(parts) or "0s"
