@@ -36,12 +36,26 @@ class QuizScheduler:
         self.grace = grace
         self.retry_delay = retry_delay
         self._aps = scheduler or AsyncIOScheduler(timezone=dt.UTC)
+        # Ids of jobs planned while APScheduler is not started. Its pending list can only be searched job by job,
+        # so knowing which ids are not in it keeps planning thousands of jobs (rebuild, run_due) linear.
+        self._planned_unstarted: set[str] = set()
 
     async def start(self) -> None:
         """Rebuild every job from storage, do what is overdue, then start firing jobs."""
-        await self.rebuild()
-        if not self._aps.running:
-            self._aps.start()
+        if self._aps.running:
+            await self.rebuild()
+            return
+        # Rebuild into a started but paused scheduler: nothing fires before the rebuild is complete, and finding a
+        # job by id is a lookup in its job store, not a walk through every job planned so far (which made
+        # starting with thousands of channels quadratic).
+        self._aps.start(paused=True)
+        self._planned_unstarted.clear()
+        try:
+            await self.rebuild()
+        except BaseException:
+            self._aps.shutdown(wait=False)
+            raise
+        self._aps.resume()
 
     def shutdown(self) -> None:
         if self._aps.running:
@@ -278,7 +292,13 @@ class QuizScheduler:
             misfire_grace_time=None,  # late jobs still run; the operations themselves know what is too late
             coalesce=True,
         )
+        if not self._aps.running:
+            self._planned_unstarted.add(job_id)
 
     def _remove(self, job_id: str) -> None:
+        if not self._aps.running:
+            if job_id not in self._planned_unstarted:
+                return
+            self._planned_unstarted.discard(job_id)
         if self._aps.get_job(job_id) is not None:
             self._aps.remove_job(job_id)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import aiosqlite
 
 from bot.core.models import AnswerReceipt, AnswerRecord, Member, VoteResult
 from bot.storage.database import Database
@@ -23,18 +22,16 @@ class AnswerRow:
     withdrawn: bool
 
 
-async def _round_state(conn: aiosqlite.Connection, round_id: int) -> str | None:
-    async with conn.execute("SELECT state FROM rounds WHERE id = ?", (round_id,)) as cur:
-        row = await cur.fetchone()
+def _round_state(conn: sqlite3.Connection, round_id: int) -> str | None:
+    row = conn.execute("SELECT state FROM rounds WHERE id = ?", (round_id,)).fetchone()
     return None if row is None else str(row[0])
 
 
-async def _answer_by_message(conn: aiosqlite.Connection, round_id: int, message_id: str) -> AnswerRow | None:
-    async with conn.execute(
+def _answer_by_message(conn: sqlite3.Connection, round_id: int, message_id: str) -> AnswerRow | None:
+    row = conn.execute(
         "SELECT id, member_id, late, withdrawn FROM answers WHERE round_id = ? AND message_id = ?",
         (round_id, message_id),
-    ) as cur:
-        row = await cur.fetchone()
+    ).fetchone()
     return None if row is None else AnswerRow(int(row[0]), str(row[1]), bool(row[2]), bool(row[3]))
 
 
@@ -60,24 +57,24 @@ class AnswerStore:
         answer racing the reveal is either scored or marked late, never lost.
         """
 
-        async def job(conn: aiosqlite.Connection) -> AnswerReceipt | None:
-            state = await _round_state(conn, round_id)
+        def job(conn: sqlite3.Connection) -> AnswerReceipt | None:
+            state = _round_state(conn, round_id)
             if state is None or state in ("pending", "cancelled"):
                 return None
             late = state in _LATE_STATES
             at = to_db(now)
-            await conn.execute(
+            conn.execute(
                 "INSERT INTO members (platform, guild_id, member_id, display_name) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT DO UPDATE SET display_name = excluded.display_name",
+                "ON CONFLICT DO UPDATE SET display_name = excluded.display_name "
+                "WHERE display_name IS NOT excluded.display_name",
                 (platform, guild_id, member.member_id, member.display_name),
             )
-            async with conn.execute(
+            existing = conn.execute(
                 "SELECT id FROM answers WHERE round_id = ? AND member_id = ? AND late = ?",
                 (round_id, member.member_id, int(late)),
-            ) as cur:
-                existing = await cur.fetchone()
+            ).fetchone()
             if existing is None:
-                cur = await conn.execute(
+                cur = conn.execute(
                     "INSERT INTO answers (round_id, member_id, message_id, text, private, late, created_at, "
                     "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (round_id, member.member_id, message_id, text, int(private), int(late), at, at),
@@ -87,13 +84,13 @@ class AnswerStore:
             else:
                 # One answer per member and round: a second message replaces the first, history kept.
                 answer_id = int(existing[0])
-                await conn.execute(
+                conn.execute(
                     "UPDATE answers SET text = ?, message_id = ?, private = ?, withdrawn = 0, updated_at = ? "
                     "WHERE id = ?",
                     (text, message_id, int(private), at, answer_id),
                 )
                 action, status = "edit", ("late" if late else "replaced")
-            await conn.execute(
+            conn.execute(
                 "INSERT INTO answer_revisions (answer_id, action, text, at) VALUES (?, ?, ?, ?)",
                 (answer_id, action, text, at),
             )
@@ -105,19 +102,19 @@ class AnswerStore:
         """Replace the text of the answer held by ``message_id``. After the reveal the edit is only kept in the
         history: the scored answer stays what was revealed."""
 
-        async def job(conn: aiosqlite.Connection) -> AnswerReceipt | None:
-            answer = await _answer_by_message(conn, round_id, message_id)
+        def job(conn: sqlite3.Connection) -> AnswerReceipt | None:
+            answer = _answer_by_message(conn, round_id, message_id)
             if answer is None:
                 return None
-            state = await _round_state(conn, round_id)
+            state = _round_state(conn, round_id)
             frozen = state in _LATE_STATES and not answer.late
             at = to_db(now)
             if not frozen:
-                await conn.execute(
+                conn.execute(
                     "UPDATE answers SET text = ?, withdrawn = 0, updated_at = ? WHERE id = ?",
                     (text, at, answer.id),
                 )
-            await conn.execute(
+            conn.execute(
                 "INSERT INTO answer_revisions (answer_id, action, text, at) VALUES (?, 'edit', ?, ?)",
                 (answer.id, text, at),
             )
@@ -128,16 +125,16 @@ class AnswerStore:
     async def withdraw(self, round_id: int, message_id: str, now: dt.datetime) -> AnswerReceipt | None:
         """A deleted message withdraws its answer while the round is open; after the reveal it is only noted."""
 
-        async def job(conn: aiosqlite.Connection) -> AnswerReceipt | None:
-            answer = await _answer_by_message(conn, round_id, message_id)
+        def job(conn: sqlite3.Connection) -> AnswerReceipt | None:
+            answer = _answer_by_message(conn, round_id, message_id)
             if answer is None:
                 return None
-            state = await _round_state(conn, round_id)
+            state = _round_state(conn, round_id)
             frozen = state in _LATE_STATES and not answer.late
             at = to_db(now)
             if not frozen:
-                await conn.execute("UPDATE answers SET withdrawn = 1, updated_at = ? WHERE id = ?", (at, answer.id))
-            await conn.execute(
+                conn.execute("UPDATE answers SET withdrawn = 1, updated_at = ? WHERE id = ?", (at, answer.id))
+            conn.execute(
                 "INSERT INTO answer_revisions (answer_id, action, text, at) "
                 "SELECT id, 'withdraw', text, ? FROM answers WHERE id = ?",
                 (at, answer.id),
@@ -158,26 +155,24 @@ class AnswerStore:
     ) -> VoteResult:
         """Add or remove an upvote; once a round is revealed the answer's vote points follow at once."""
 
-        async def job(conn: aiosqlite.Connection) -> VoteResult:
-            answer = await _answer_by_message(conn, round_id, message_id)
+        def job(conn: sqlite3.Connection) -> VoteResult:
+            answer = _answer_by_message(conn, round_id, message_id)
             if answer is None or answer.withdrawn:
                 return VoteResult(False, "no-answer")
             if answer.member_id == voter_id:
                 return VoteResult(False, "self")
             if add:
-                cur = await conn.execute(
+                cur = conn.execute(
                     "INSERT INTO votes (answer_id, voter_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     (answer.id, voter_id, to_db(now)),
                 )
                 if cur.rowcount == 0:
                     return VoteResult(False, "duplicate")
             else:
-                cur = await conn.execute(
-                    "DELETE FROM votes WHERE answer_id = ? AND voter_id = ?", (answer.id, voter_id)
-                )
+                cur = conn.execute("DELETE FROM votes WHERE answer_id = ? AND voter_id = ?", (answer.id, voter_id))
                 if cur.rowcount == 0:
                     return VoteResult(False, "no-vote")
-            await _settle_vote_points(conn, answer.id, points_for)
+            _settle_vote_points(conn, answer.id, points_for)
             return VoteResult(True, "counted" if add else "removed")
 
         return await self._db.write(job)
@@ -205,6 +200,18 @@ class AnswerStore:
             for r in rows
         ]
 
+    async def message_ids(self, round_id: int) -> set[str]:
+        """The platform messages that hold the round's answers now, withdrawn ones included."""
+        rows = await self._db.fetchall(
+            "SELECT message_id FROM answers WHERE round_id = ? AND message_id IS NOT NULL", (round_id,)
+        )
+        return {str(r["message_id"]) for r in rows}
+
+    async def member_ids(self, round_id: int) -> set[str]:
+        """The members who hold an answer in the round, private and withdrawn ones included."""
+        rows = await self._db.fetchall("SELECT DISTINCT member_id FROM answers WHERE round_id = ?", (round_id,))
+        return {str(r["member_id"]) for r in rows}
+
     async def history(self, answer_id: int) -> list[tuple[str, str]]:
         rows = await self._db.fetchall(
             "SELECT action, text FROM answer_revisions WHERE answer_id = ? ORDER BY id", (answer_id,)
@@ -212,28 +219,26 @@ class AnswerStore:
         return [(r["action"], r["text"]) for r in rows]
 
 
-async def _settle_vote_points(conn: aiosqlite.Connection, answer_id: int, points_for: Callable[[int], int]) -> None:
+def _settle_vote_points(conn: sqlite3.Connection, answer_id: int, points_for: Callable[[int], int]) -> None:
     """Bring a revealed answer's vote points, and the leaderboard totals, in line with its current votes."""
-    async with conn.execute(
+    result = conn.execute(
         "SELECT r.round_id, r.member_id, r.platform, r.guild_id, r.vote_points, r.period_week, r.period_month "
         "FROM results r WHERE r.answer_id = ?",
         (answer_id,),
-    ) as cur:
-        result = await cur.fetchone()
+    ).fetchone()
     if result is None:
         return  # not revealed yet: votes are counted at the reveal
-    async with conn.execute("SELECT COUNT(*) FROM votes WHERE answer_id = ?", (answer_id,)) as cur:
-        count_row = await cur.fetchone()
+    count_row = conn.execute("SELECT COUNT(*) FROM votes WHERE answer_id = ?", (answer_id,)).fetchone()
     new_points = points_for(int(count_row[0]) if count_row else 0)
     delta = new_points - int(result["vote_points"])
     if delta == 0:
         return
-    await conn.execute(
+    conn.execute(
         "UPDATE results SET vote_points = ? WHERE round_id = ? AND member_id = ?",
         (new_points, result["round_id"], result["member_id"]),
     )
     for period in ("all", result["period_week"], result["period_month"]):
-        await conn.execute(
+        conn.execute(
             "UPDATE totals SET points = points + ? WHERE platform = ? AND guild_id = ? AND period = ? "
             "AND member_id = ?",
             (delta, result["platform"], result["guild_id"], period, result["member_id"]),

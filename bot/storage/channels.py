@@ -6,8 +6,6 @@ import datetime as dt
 import json
 import sqlite3
 
-import aiosqlite
-
 from bot.core.models import ChannelKey, ChannelSettings, GuildKey, Schedule
 from bot.storage.database import Database
 from bot.storage.timeutil import to_db
@@ -45,8 +43,8 @@ class ChannelStore:
         key = settings.key
         schedule = settings.schedule
 
-        async def job(conn: aiosqlite.Connection) -> ChannelSettings:
-            await conn.execute(
+        def job(conn: sqlite3.Connection) -> ChannelSettings:
+            conn.execute(
                 "INSERT INTO guilds (platform, guild_id, timezone) VALUES (?, ?, ?) "
                 "ON CONFLICT (platform, guild_id) DO UPDATE SET timezone = excluded.timezone",
                 (key.platform, key.guild_id, guild_timezone),
@@ -65,7 +63,7 @@ class ChannelStore:
                 int(settings.enabled),
                 to_db(now),
             )
-            await conn.execute(
+            conn.execute(
                 "INSERT INTO channels (platform, guild_id, channel_id, post_time, weekdays, timezone, "
                 "daily_reveal_seconds, ondemand_reveal_seconds, decks, paused, enabled, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -76,11 +74,10 @@ class ChannelStore:
                 "paused = excluded.paused, enabled = excluded.enabled",
                 params,
             )
-            async with conn.execute(
+            row = conn.execute(
                 f"SELECT {_CHANNEL_COLUMNS} FROM channels WHERE platform = ? AND channel_id = ?",
                 (key.platform, key.channel_id),
-            ) as cur:
-                row = await cur.fetchone()
+            ).fetchone()
             assert row is not None
             return channel_from_row(row)
 
@@ -121,7 +118,7 @@ class ChannelStore:
         return None if row is None else str(row["timezone"])
 
     async def set_paused(self, ref: int, paused: bool) -> None:
-        async def job(conn: aiosqlite.Connection) -> None:
-            await conn.execute("UPDATE channels SET paused = ? WHERE id = ?", (int(paused), ref))
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE channels SET paused = ? WHERE id = ?", (int(paused), ref))
 
         await self._db.write(job)

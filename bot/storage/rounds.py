@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-import aiosqlite
-
 from bot.core.models import ChannelKey, Round, RoundKind, RoundState
 from bot.storage.database import Database
 from bot.storage.timeutil import from_db, maybe_from_db, to_db
@@ -55,8 +53,8 @@ class RoundStore:
     ) -> Round | None:
         """Create a pending round; ``None`` if the channel's slot was already claimed (by anyone, ever)."""
 
-        async def job(conn: aiosqlite.Connection) -> int | None:
-            cur = await conn.execute(
+        def job(conn: sqlite3.Connection) -> int | None:
+            cur = conn.execute(
                 "INSERT INTO rounds (channel_ref, kind, state, deck_id, question_id, category, cycle, slot, "
                 "opened_at, reveal_at) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (channel_ref, slot) DO NOTHING",
@@ -144,12 +142,9 @@ class RoundStore:
     async def start_new_cycle(self, channel_ref: int, expected: int) -> int:
         """Move the channel to the next selection cycle, unless someone already did."""
 
-        async def job(conn: aiosqlite.Connection) -> int:
-            await conn.execute(
-                "UPDATE channels SET cycle = cycle + 1 WHERE id = ? AND cycle = ?", (channel_ref, expected)
-            )
-            async with conn.execute("SELECT cycle FROM channels WHERE id = ?", (channel_ref,)) as cur:
-                row = await cur.fetchone()
+        def job(conn: sqlite3.Connection) -> int:
+            conn.execute("UPDATE channels SET cycle = cycle + 1 WHERE id = ? AND cycle = ?", (channel_ref, expected))
+            row = conn.execute("SELECT cycle FROM channels WHERE id = ?", (channel_ref,)).fetchone()
             return int(row[0]) if row else expected + 1
 
         return await self._db.write(job)
@@ -157,8 +152,8 @@ class RoundStore:
     async def mark_posted(self, round_id: int, message_id: str, thread_id: str | None) -> bool:
         """Pending -> open, recording where the question lives. False if the round was not pending."""
 
-        async def job(conn: aiosqlite.Connection) -> bool:
-            cur = await conn.execute(
+        def job(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "UPDATE rounds SET state = 'open', message_id = ?, thread_id = ? WHERE id = ? AND state = 'pending'",
                 (message_id, thread_id, round_id),
             )
@@ -167,17 +162,16 @@ class RoundStore:
         return await self._db.write(job)
 
     async def note_post_attempt(self, round_id: int) -> int:
-        async def job(conn: aiosqlite.Connection) -> int:
-            await conn.execute("UPDATE rounds SET post_attempts = post_attempts + 1 WHERE id = ?", (round_id,))
-            async with conn.execute("SELECT post_attempts FROM rounds WHERE id = ?", (round_id,)) as cur:
-                row = await cur.fetchone()
+        def job(conn: sqlite3.Connection) -> int:
+            conn.execute("UPDATE rounds SET post_attempts = post_attempts + 1 WHERE id = ?", (round_id,))
+            row = conn.execute("SELECT post_attempts FROM rounds WHERE id = ?", (round_id,)).fetchone()
             return int(row[0]) if row else 0
 
         return await self._db.write(job)
 
     async def cancel(self, round_id: int) -> bool:
-        async def job(conn: aiosqlite.Connection) -> bool:
-            cur = await conn.execute(
+        def job(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "UPDATE rounds SET state = 'cancelled' WHERE id = ? AND state IN ('pending', 'open')",
                 (round_id,),
             )
@@ -186,8 +180,8 @@ class RoundStore:
         return await self._db.write(job)
 
     async def reschedule_reveal(self, round_id: int, reveal_at: dt.datetime) -> None:
-        async def job(conn: aiosqlite.Connection) -> None:
-            await conn.execute(
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "UPDATE rounds SET reveal_at = ? WHERE id = ? AND state = 'open'",
                 (to_db(reveal_at), round_id),
             )
@@ -195,8 +189,8 @@ class RoundStore:
         await self._db.write(job)
 
     async def mark_revealed(self, round_id: int, at: dt.datetime) -> bool:
-        async def job(conn: aiosqlite.Connection) -> bool:
-            cur = await conn.execute(
+        def job(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "UPDATE rounds SET state = 'revealed', revealed_at = COALESCE(revealed_at, ?) "
                 "WHERE id = ? AND state = 'revealing'",
                 (to_db(at), round_id),

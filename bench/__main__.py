@@ -1,0 +1,207 @@
+"""``python -m bench``: run the benchmarks and print their figures as a Markdown table (see bench/README.md)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import os
+import platform
+import shlex
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bench.stats import Figure, markdown_table
+
+BENCHMARKS = ("ingest", "leaderboard", "startup", "reveal", "fanout")
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+BIG_SIZE = 5_000_000
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part.replace("_", "").replace(",", "")) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of answer counts") from None
+    if not sizes or any(s <= 0 for s in sizes):
+        raise argparse.ArgumentTypeError("sizes must be positive")
+    return sizes
+
+
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(BENCHMARKS)}; got {text!r}")
+    return names
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmarks of the quiz bot. Every figure is the median over --runs runs.",
+    )
+    p.add_argument(
+        "--only",
+        type=_names,
+        default=BENCHMARKS,
+        metavar="NAMES",
+        help=f"comma-separated benchmarks to run (default: all of {','.join(BENCHMARKS)})",
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="tiny sizes, one run each, nothing judged: a check that all of it works"
+    )
+    p.add_argument("--runs", type=int, default=None, help="runs per benchmark (default 5; fan-out 3; quick 1)")
+    p.add_argument("--output", type=Path, help="also write the results (Markdown) to this file")
+    p.add_argument("--tmp", type=Path, default=None, help="directory for scratch databases (default: system temp)")
+    ingest = p.add_argument_group("ingest")
+    ingest.add_argument("--ingest-members", type=int, default=2000)
+    ingest.add_argument("--ingest-rounds", type=int, default=20)
+    ingest.add_argument("--ingest-concurrency", type=int, default=200)
+    ingest.add_argument("--ingest-waves", type=int, default=5, help="measured waves of members per run")
+    board = p.add_argument_group("leaderboard")
+    board.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=DEFAULT_SIZES,
+        metavar="N,N,...",
+        help="history sizes in answers (default 10000,100000,1000000)",
+    )
+    board.add_argument(
+        "--with-5m",
+        action="store_true",
+        help=f"add the {BIG_SIZE:,}-answer history (generating it takes a few minutes, once)",
+    )
+    board.add_argument("--calls", type=int, default=200, help="calls of each operation per run")
+    board.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "quizbot-bench-data",
+        help="where generated histories are kept and reused (default: %(default)s)",
+    )
+    startup = p.add_argument_group("startup")
+    startup.add_argument("--startup-channels", type=int, default=10_000)
+    startup.add_argument("--startup-rounds", type=int, default=10_000)
+    reveal = p.add_argument_group("reveal")
+    reveal.add_argument("--reveals", type=int, default=10_000)
+    reveal.add_argument("--reveal-window", type=float, default=30.0, help="seconds over which the reveals fall due")
+    reveal.add_argument("--reveal-answers", type=int, default=5, help="answers to score in each round")
+    reveal.add_argument("--reveal-lead", type=float, default=10.0, help="seconds from start-up to the first reveal")
+    fanout = p.add_argument_group("fanout")
+    fanout.add_argument("--fanout-channels", type=int, default=1000)
+    return p
+
+
+def _apply_quick(args: argparse.Namespace) -> None:
+    args.ingest_members, args.ingest_rounds, args.ingest_concurrency, args.ingest_waves = 1000, 10, 200, 1
+    args.sizes, args.with_5m, args.calls = (10_000, 100_000), False, 30
+    args.startup_channels, args.startup_rounds = 1000, 1000
+    args.reveals, args.reveal_window, args.reveal_lead = 500, 2.0, 4.0
+    args.fanout_channels = 50
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.quick:
+        _apply_quick(args)
+    runs = args.runs or (1 if args.quick else 5)
+    sizes = tuple(args.sizes) + ((BIG_SIZE,) if args.with_5m and BIG_SIZE not in args.sizes else ())
+    figures: list[Figure] = []
+    notes: list[str] = []
+
+    def timed(name: str, action: Callable[[], list[Figure]]) -> None:
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        figures.extend(action())
+        notes.append(f"{name}: {time.perf_counter() - started:.0f} s of wall time")
+
+    for name in args.only:
+        if name == "ingest":
+            from bench import ingest
+
+            timed(
+                name,
+                lambda: ingest.run(
+                    members=args.ingest_members,
+                    rounds=args.ingest_rounds,
+                    concurrency=args.ingest_concurrency,
+                    waves=args.ingest_waves,
+                    runs=runs,
+                    base=args.tmp,
+                ),
+            )
+        elif name == "leaderboard":
+            from bench import leaderboard
+
+            def boards() -> list[Figure]:
+                found, generated = leaderboard.run(
+                    sizes=sizes, runs=min(runs, 3), calls=args.calls, data_dir=args.data_dir
+                )
+                notes.extend(generated)
+                return found
+
+            timed(name, boards)
+        elif name == "startup":
+            from bench import startup
+
+            timed(
+                name,
+                lambda: startup.run(
+                    channels=args.startup_channels, open_rounds=args.startup_rounds, runs=min(runs, 3), base=args.tmp
+                ),
+            )
+        elif name == "reveal":
+            from bench import reveal
+
+            timed(
+                name,
+                lambda: reveal.run(
+                    rounds=args.reveals,
+                    answers_per_round=args.reveal_answers,
+                    window=args.reveal_window,
+                    lead=args.reveal_lead,
+                    runs=min(runs, 3),
+                    base=args.tmp,
+                ),
+            )
+        elif name == "fanout":
+            from bench import fanout
+
+            timed(name, lambda: fanout.run(channels=args.fanout_channels, runs=min(runs, 3), base=args.tmp))
+
+    if args.quick:
+        # The sizes are far below the targets' own, so nothing is judged against them.
+        figures = [dataclasses.replace(f, ok=None) for f in figures]
+        notes.append("quick mode: sizes below those of the targets, so no figure is judged")
+    report = render(figures, notes, argv if argv is not None else sys.argv[1:])
+    print(report)
+    if args.output is not None:
+        args.output.write_text(report + "\n", encoding="utf-8")
+    return 0 if all(f.ok is not False for f in figures) else 1
+
+
+def render(figures: Sequence[Figure], notes: Sequence[str], argv: Sequence[str]) -> str:
+    """The figures as Markdown, headed by the command and the machine they came from."""
+    command = shlex.join([".venv/bin/python", "-m", "bench", *argv])
+    machine = (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
+    lines = [
+        f"Command: `{command}`",
+        "",
+        f"Run at {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine}.",
+        "",
+        markdown_table(figures),
+    ]
+    if notes:
+        lines += ["", *[f"- {note}" for note in notes]]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
