@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import queue
 import sqlite3
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,11 +13,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+import aiosqlite
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 WriteJob = Callable[[sqlite3.Connection], T]
-ReadJob = Callable[[sqlite3.Connection], T]
 _Outcome = tuple[bool, Any]  # (succeeded, result or exception)
 
 BUSY_TIMEOUT_MS = 5000
@@ -62,109 +61,11 @@ def load_migrations() -> list[Migration]:
     return found
 
 
-class _ReadThread:
-    """The read connection, owned by one thread that answers reads in arrival order.
-
-    Reads that queue up while it is busy are answered together with a single wake-up of the event loop: under
-    load the cost of crossing between threads, which is far larger than an indexed query, is shared.
-    """
-
-    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
-        self._connect = connect
-        self._jobs: queue.SimpleQueue[tuple[ReadJob[Any], asyncio.Future[Any]] | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="quizbot-db-reader", daemon=True)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._running = False
-
-    async def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        ready: asyncio.Future[None] = self._loop.create_future()
-        self._running = True
-        self._thread.start()
-        self._jobs.put((lambda conn: None, ready))
-        try:
-            await ready
-        except BaseException:
-            await self.stop()
-            raise
-
-    async def run(self, job: ReadJob[T]) -> T:
-        if not self._running or self._loop is None:
-            raise RuntimeError("database is not open")
-        future: asyncio.Future[T] = self._loop.create_future()
-        self._jobs.put((job, future))
-        return await future
-
-    async def stop(self) -> None:
-        """Answer every read already asked, then close the connection."""
-        if not self._running:
-            return
-        self._running = False
-        self._jobs.put(None)
-        await asyncio.to_thread(self._thread.join)
-
-    def _run(self) -> None:
-        try:
-            conn = self._connect()
-        except Exception as exc:
-            self._fail_all(exc)
-            return
-        try:
-            while True:
-                item = self._jobs.get()
-                batch = []
-                while item is not None:
-                    batch.append(item)
-                    try:
-                        item = self._jobs.get_nowait()
-                    except queue.Empty:
-                        break
-                outcomes = []
-                for job, future in batch:
-                    try:
-                        outcomes.append((future, True, job(conn)))
-                    except BaseException as exc:  # the caller gets its own error; the thread carries on
-                        outcomes.append((future, False, exc))
-                if outcomes:
-                    self._settle(outcomes)
-                if item is None:
-                    return
-        finally:
-            conn.close()
-
-    def _settle(self, outcomes: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
-        assert self._loop is not None
-        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting any more
-            self._loop.call_soon_threadsafe(_settle_futures, outcomes)
-
-    def _fail_all(self, exc: Exception) -> None:
-        outcomes = []
-        while True:
-            item = self._jobs.get()
-            if item is None:
-                break
-            outcomes.append((item[1], False, exc))
-            if self._jobs.empty():
-                break
-        if outcomes:
-            self._settle(outcomes)
-
-
-def _settle_futures(outcomes: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
-    for future, ok, value in outcomes:
-        if future.done():
-            continue
-        if ok:
-            future.set_result(value)
-        else:
-            future.set_exception(value)
-
-
 class Database:
     """One SQLite file. Writes go through a single writer that commits many jobs in one transaction.
 
     ``write`` returns only after the job's transaction has committed, so whatever a caller acknowledges on the
-    strength of it survives a crash. Reads use a separate connection and see committed data.
+    strength of it survives a crash. Reads go through an aiosqlite connection of their own and see committed data.
 
     A write job is a plain function of a ``sqlite3.Connection``. The writer runs a whole batch of them, with a
     savepoint each and one commit, in a single call to its own thread: one thread hop per batch instead of
@@ -176,7 +77,7 @@ class Database:
         self.path = path
         self._writer: sqlite3.Connection | None = None
         self._writer_thread: ThreadPoolExecutor | None = None
-        self._reader: _ReadThread | None = None
+        self._reader: aiosqlite.Connection | None = None
         self._queue: asyncio.Queue[tuple[WriteJob[Any], asyncio.Future[Any]]] = asyncio.Queue()
         self._writer_task: asyncio.Task[None] | None = None
         self._checkpointer: sqlite3.Connection | None = None
@@ -203,8 +104,10 @@ class Database:
         self._checkpointer = await asyncio.get_running_loop().run_in_executor(
             self._checkpoint_thread, self._connect_sync
         )
-        self._reader = _ReadThread(self._connect_sync)
-        await self._reader.start()
+        self._reader = await aiosqlite.connect(str(self.path), isolation_level=None)
+        self._reader.row_factory = sqlite3.Row
+        for pragma in _PRAGMAS:
+            await self._reader.execute(pragma)
         self._writer_task = asyncio.create_task(self._write_loop(), name="quizbot-db-writer")
 
     def _connect_sync(self) -> sqlite3.Connection:
@@ -238,7 +141,7 @@ class Database:
                 await self._checkpoint
             self._checkpoint = None
         if self._reader is not None:
-            await self._reader.stop()
+            await self._reader.close()
         loop = asyncio.get_running_loop()
         for conn, thread in ((self._checkpointer, self._checkpoint_thread), (self._writer, self._writer_thread)):
             if conn is not None and thread is not None:
@@ -282,14 +185,8 @@ class Database:
     # -- reads ---------------------------------------------------------------------------------------------
 
     async def fetchall(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
-        return await self.read(lambda conn: conn.execute(sql, params).fetchall())
-
-    async def read(self, job: ReadJob[T]) -> T:
-        """Run ``job`` (several queries, say) on the read connection's thread; it sees committed data only and
-        must not write or touch the event loop."""
-        if self._reader is None:
-            raise RuntimeError("database is not open")
-        return await self._reader.run(job)
+        """Rows of one query, read in one crossing to the reader's thread."""
+        return list(await self._require_reader().execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Row | None:
         rows = await self.fetchall(sql, params)
@@ -355,14 +252,17 @@ class Database:
             raise FileExistsError(f"{target} exists; refusing to overwrite it")
         await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
 
-        def copy(conn: sqlite3.Connection) -> None:
-            dest = sqlite3.connect(str(target))
-            try:
-                conn.backup(dest)
-            finally:
-                dest.close()
+        # The copy is made from aiosqlite's thread, so the target connection must accept being used there.
+        dest = await asyncio.to_thread(sqlite3.connect, str(target), check_same_thread=False)
+        try:
+            await self._require_reader().backup(dest)
+        finally:
+            await asyncio.to_thread(dest.close)
 
-        await self.read(copy)
+    def _require_reader(self) -> aiosqlite.Connection:
+        if self._reader is None:
+            raise RuntimeError("database is not open")
+        return self._reader
 
     async def integrity_check(self) -> list[str]:
         """``[]`` when the file is sound, otherwise the problems SQLite reports (including foreign keys)."""

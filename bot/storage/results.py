@@ -68,22 +68,16 @@ class ResultStore:
     async def outcome(self, round_id: int) -> RevealOutcome | None:
         """A revealed (or revealing) round's stored results, to post the reveal again after a crash."""
 
-        def read(conn: sqlite3.Connection) -> tuple[sqlite3.Row | None, list[sqlite3.Row]]:
-            round_row = conn.execute(f"{_ROUND_SELECT} WHERE r.id = ?", (round_id,)).fetchone()
-            if round_row is None:
-                return None, []
-            rows = conn.execute(
-                "SELECT s.*, a.text, a.private, a.message_id, COALESCE(m.display_name, s.member_id) AS name "
-                "FROM results s JOIN answers a ON a.id = s.answer_id LEFT JOIN members m ON m.platform = s.platform "
-                "AND m.guild_id = s.guild_id AND m.member_id = s.member_id WHERE s.round_id = ? "
-                "ORDER BY a.created_at, a.id",
-                (round_id,),
-            ).fetchall()
-            return round_row, rows
-
-        round_row, rows = await self._db.read(read)
+        round_row = await self._db.fetchone(f"{_ROUND_SELECT} WHERE r.id = ?", (round_id,))
         if round_row is None:
             return None
+        rows = await self._db.fetchall(
+            "SELECT s.*, a.text, a.private, a.message_id, COALESCE(m.display_name, s.member_id) AS name "
+            "FROM results s JOIN answers a ON a.id = s.answer_id LEFT JOIN members m ON m.platform = s.platform "
+            "AND m.guild_id = s.guild_id AND m.member_id = s.member_id WHERE s.round_id = ? "
+            "ORDER BY a.created_at, a.id",
+            (round_id,),
+        )
         results = tuple(
             MemberResult(
                 member=Member(r["member_id"], r["name"]),
