@@ -6,8 +6,9 @@ Platform ids (guilds, channels, members, messages) are opaque strings here; the 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from typing import Any
 
 
 class RoundKind(StrEnum):
@@ -107,14 +108,10 @@ class VoteResult:
     reason: str  # "counted", "self", "duplicate", "no-answer", "removed", "capped"
 
 
-@dataclass(frozen=True)
-class MemberResult:
-    """One member's outcome in a revealed round."""
+@dataclass(frozen=True, kw_only=True)
+class Points:
+    """A member's scored outcome in one round: the key concepts covered and missed, and points of each kind."""
 
-    member: Member
-    answer_text: str
-    private: bool
-    late: bool
     covered: tuple[str, ...]
     missed: tuple[str, ...]
     coverage: float
@@ -127,6 +124,20 @@ class MemberResult:
     @property
     def total(self) -> int:
         return self.answer_points + self.coverage_points + self.vote_points + self.streak_bonus
+
+    def scored_fields(self) -> dict[str, Any]:
+        """Just the scored part, to build another kind of ``Points`` from this one."""
+        return {f.name: getattr(self, f.name) for f in fields(Points)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberResult(Points):
+    """One member's outcome in a revealed round, with the answer it scores."""
+
+    member: Member
+    answer_text: str
+    private: bool
+    late: bool
 
 
 @dataclass(frozen=True)
@@ -197,22 +208,10 @@ class RevealInput:
     streaks: dict[str, StreakState]
 
 
-@dataclass(frozen=True)
-class ScoredAnswer:
+@dataclass(frozen=True, kw_only=True)
+class ScoredAnswer(Points):
     answer_id: int
     member_id: str
-    covered: tuple[str, ...]
-    missed: tuple[str, ...]
-    coverage: float
-    answer_points: int
-    coverage_points: int
-    vote_points: int
-    streak: int
-    streak_bonus: int
-
-    @property
-    def total(self) -> int:
-        return self.answer_points + self.coverage_points + self.vote_points + self.streak_bonus
 
 
 @dataclass(frozen=True)

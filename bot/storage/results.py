@@ -305,16 +305,5 @@ def _rows(columns: int, count: int, extra: str = "") -> str:
 
 def _member_result(answer: AnswerRecord, item: ScoredAnswer) -> MemberResult:
     return MemberResult(
-        member=answer.member,
-        answer_text=answer.text,
-        private=answer.private,
-        late=False,
-        covered=item.covered,
-        missed=item.missed,
-        coverage=item.coverage,
-        answer_points=item.answer_points,
-        coverage_points=item.coverage_points,
-        vote_points=item.vote_points,
-        streak=item.streak,
-        streak_bonus=item.streak_bonus,
+        member=answer.member, answer_text=answer.text, private=answer.private, late=False, **item.scored_fields()
     )

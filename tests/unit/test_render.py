@@ -150,7 +150,20 @@ def test_a_round_without_answers_says_so(catalog: DeckCatalog) -> None:
 
 
 def test_result_shows_points_breakdown_and_covered_concepts() -> None:
-    result = MemberResult(Member("a", "Alice"), "t", False, False, ("연쇄 법칙",), ("순전파",), 0.5, 10, 10, 4, 3, 4)
+    result = MemberResult(
+        member=Member("a", "Alice"),
+        answer_text="t",
+        private=False,
+        late=False,
+        covered=("연쇄 법칙",),
+        missed=("순전파",),
+        coverage=0.5,
+        answer_points=10,
+        coverage_points=10,
+        vote_points=4,
+        streak=3,
+        streak_bonus=4,
+    )
     block = result_block(result, "en")
     assert "28 pts (answer 10 + concepts 10 + votes 4 + streak 4)" in block
     assert "3-day streak" in block
@@ -159,7 +172,20 @@ def test_result_shows_points_breakdown_and_covered_concepts() -> None:
 
 
 def test_result_without_a_streak_does_not_mention_one() -> None:
-    result = MemberResult(Member("a", "Alice"), "t", False, False, (), ("x",), 0.0, 10, 0, 0, 1, 0)
+    result = MemberResult(
+        member=Member("a", "Alice"),
+        answer_text="t",
+        private=False,
+        late=False,
+        covered=(),
+        missed=("x",),
+        coverage=0.0,
+        answer_points=10,
+        coverage_points=0,
+        vote_points=0,
+        streak=1,
+        streak_bonus=0,
+    )
     assert result_block(result, "en").split("\n")[0].endswith("+ streak 0)")
 
 
