@@ -14,10 +14,11 @@ from typing import Protocol
 
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
-from bot.core.decks import load_decks
+from bot.core.decks import DeckError, load_decks
 from bot.core.ports import ChatPlatform
 from bot.core.scheduler import QuizScheduler
-from bot.core.service import QuizService
+from bot.core.service import QuizError, QuizService
+from bot.messages import text
 from bot.storage.store import Storage
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,34 @@ def install_stop_signals(stop: asyncio.Event) -> None:
             loop.add_signal_handler(sig, stop.set)
 
 
+async def reload_decks(runtime: Runtime) -> bool:
+    """Load the deck files again and use them from now on; on any problem keep the decks already loaded."""
+    try:
+        catalog = await asyncio.to_thread(load_decks, runtime.settings.decks)
+        await runtime.service.reload_decks(catalog)
+    except DeckError as exc:
+        log.error("deck reload failed; keeping the decks loaded before:\n%s", exc)
+        return False
+    except QuizError as exc:
+        log.error("deck reload refused: %s", text(f"error.{exc.code}", "en", **exc.details))
+        return False
+    log.info("reloaded %d decks (%d questions)", len(catalog), sum(len(d.questions) for d in catalog.decks))
+    return True
+
+
+def install_reload_signal(runtime: Runtime, pending: set[asyncio.Task[bool]]) -> None:
+    """SIGHUP reloads the decks (e.g. after editing questions/), without a restart."""
+    loop = asyncio.get_running_loop()
+
+    def reload() -> None:
+        task = loop.create_task(reload_decks(runtime))
+        pending.add(task)  # keep a reference until it is done
+        task.add_done_callback(pending.discard)
+
+    with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+        loop.add_signal_handler(signal.SIGHUP, reload)
+
+
 def _runner(platform: str) -> PlatformRunner:
     """Import only the chosen platform, so a console run never loads discord.py or slack-bolt."""
     if platform == "discord":
@@ -100,6 +129,8 @@ async def run(settings: Settings) -> None:
     rng = None if seed is None else random.Random(seed)
     async with open_runtime(settings, rng=rng, on_demand_delay=platform == "console") as runtime:
         log.info("quizbot starting on %s with %d decks", platform, len(runtime.service.catalog))
+        reloads: set[asyncio.Task[bool]] = set()
+        install_reload_signal(runtime, reloads)
         heartbeat = asyncio.create_task(beat(heartbeat_path(settings), stop))
         try:
             await runner(runtime, stop)

@@ -117,6 +117,10 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
         "en": "The reveal delay must be between 1 minute and 7 days (e.g. 10m, 8h).",
     },
     "error.unknown-deck": {"ko": "없는 덱입니다: {decks}", "en": "Unknown decks: {decks}"},
+    "error.decks-in-use": {
+        "ko": "진행 중인 라운드의 질문이 새 덱에 없어 덱을 다시 읽지 않았습니다: {questions}",
+        "en": "Decks not reloaded: running rounds ask questions the new decks no longer have: {questions}",
+    },
     "error.no-questions": {"ko": "이 채널에서 낼 질문이 없습니다.", "en": "There are no questions for this channel."},
     "error.not-admin": {
         "ko": "서버 관리 권한이 있는 사람만 쓸 수 있는 명령입니다.",

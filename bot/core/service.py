@@ -132,6 +132,18 @@ class QuizService:
         )
         return await self.storage.channels.save(settings, schedule.timezone, self.clock.now())
 
+    async def reload_decks(self, catalog: DeckCatalog) -> None:
+        """Swap in freshly loaded decks. Refused with ``QuizError('decks-in-use')`` if the question of a round
+        still running would no longer exist: it could then be neither shown nor scored."""
+        running = await self.storage.rounds.in_states(RoundState.PENDING, RoundState.OPEN, RoundState.REVEALING)
+        missing = sorted(
+            {f"{r.deck_id}/{r.question_id}" for r in running if not catalog.has_question(r.deck_id, r.question_id)}
+        )
+        if missing:
+            raise QuizError("decks-in-use", questions=", ".join(missing))
+        self.catalog = catalog
+        self._matcher.cache_clear()
+
     def deck_ids(self, channel: ChannelSettings) -> tuple[str, ...]:
         """The decks a channel draws from: its own choice, or every loaded deck that is still loaded."""
         chosen = tuple(d for d in channel.decks if d in self.catalog)
