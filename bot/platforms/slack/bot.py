@@ -15,6 +15,7 @@ from bot.platforms.slack.app import EVENTS_PATH, build_app
 from bot.platforms.slack.client import SlackConfigError, make_web_client
 from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.errors import platform_errors
+from bot.platforms.slack.history import BotIdentity
 from bot.platforms.slack.inflight import InFlight
 from bot.platforms.slack.members import MemberDirectory
 from bot.platforms.slack.platform import PLATFORM, SlackPlatform
@@ -57,7 +58,10 @@ class SlackBot:
         with platform_errors("checking the bot token (auth.test)"):
             identity = await client.auth_test()
         log.info("Slack: signed in to workspace %s as %s", identity.get("team"), identity.get("user"))
-        self.platform = SlackPlatform(client, settings.language, admin_user_ids=settings.slack.admin_user_ids)
+        me = BotIdentity(user_id=identity.get("user_id"), bot_id=identity.get("bot_id"))
+        self.platform = SlackPlatform(
+            client, settings.language, admin_user_ids=settings.slack.admin_user_ids, identity=me
+        )
         members = MemberDirectory(
             client, admin_user_ids=settings.slack.admin_user_ids, admin_usergroup=settings.slack.admin_usergroup
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -13,6 +14,7 @@ from bot.core.ports import PlatformError, PostedQuestion, QuestionCard, RevealCa
 from bot.messages import Language, text
 from bot.platforms.slack.blocks import SlackMessage, closed_question_message, question_message, reveal_messages
 from bot.platforms.slack.errors import platform_errors
+from bot.platforms.slack.history import BotIdentity, MessageKey, message_key, own_messages
 from bot.platforms.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)
@@ -25,10 +27,18 @@ class SlackPlatform:
 
     name = PLATFORM
 
-    def __init__(self, client: AsyncWebClient, language: Language, *, admin_user_ids: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        language: Language,
+        *,
+        admin_user_ids: tuple[str, ...] = (),
+        identity: BotIdentity | None = None,
+    ) -> None:
         self.client = client
         self.language = language
         self.admin_user_ids = admin_user_ids
+        self.identity = identity
 
     async def post_question(self, channel: ChannelKey, card: QuestionCard) -> PostedQuestion:
         """Post the question card; its ``ts`` is both the message id and the thread answers go to."""
@@ -39,11 +49,21 @@ class SlackPlatform:
         return PostedQuestion(message_id=ts, thread_id=ts)
 
     async def post_reveal(self, card: RevealCard) -> None:
-        """Post the reveal in the thread, then mark the question message revealed."""
+        """Post the reveal in the thread, then mark the question message revealed.
+
+        A retry after a partly posted reveal (or a restart) posts only the parts the thread does not hold yet.
+        """
         channel = card.round.channel.channel_id
         thread = card.round.thread_id or card.round.message_id
+        already: Counter[MessageKey] = Counter()
+        if thread is not None and self.identity is not None:
+            already = await own_messages(self.client, self.identity, channel, thread, card.round.revealed_at)
         with platform_errors(f"posting the reveal in {channel}"):
             for message in reveal_messages(card, self.language):
+                key = message_key(message.text, message.blocks)
+                if already[key] > 0:
+                    already[key] -= 1
+                    continue
                 await self._post(channel, message, thread_ts=thread)
         await self._close_question(card.round, card.question, card.category, revealed=True)
 

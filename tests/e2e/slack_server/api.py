@@ -189,14 +189,26 @@ def conversations_replies(world: SlackWorld, params: JSON) -> JSON:
     parent_ts = message.thread_ts or message.ts
     parent = world.message(channel.id, parent_ts)
     replies = world.thread(channel.id, parent_ts)
-    messages = [m.to_api() for m in replies]
+    # Like Slack: ``oldest`` leaves out replies older than that ts (the parent still heads the list).
+    oldest = float(params.get("oldest") or 0)
+    messages = [m.to_api() for m in replies if float(m.ts) >= oldest]
     if parent is not None:
         head = parent.to_api()
         if replies:  # a parent carries its own ts as thread_ts once it has replies
             head.update(thread_ts=parent.ts, reply_count=len(replies))
         messages.insert(0, head)
+    # Like Slack: every page starts with the parent; the cursor is where the replies go on.
     limit = int(params.get("limit") or 1000)
-    return {"messages": messages[:limit], "has_more": len(messages) > limit}
+    start = int(params.get("cursor") or 0)
+    page = messages[start : start + limit]
+    if start and parent is not None:
+        page.insert(0, messages[0])
+    more = start + limit < len(messages)
+    return {
+        "messages": page,
+        "has_more": more,
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+    }
 
 
 METHODS: dict[str, Method] = {

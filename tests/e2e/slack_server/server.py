@@ -35,12 +35,13 @@ class ApiCall:
 
 @dataclass
 class Fault:
-    """An injected failure for the next ``times`` calls of a method."""
+    """An injected failure for the next ``times`` calls of a method, once ``after`` calls have passed."""
 
     status: int
     error: str
     retry_after: int | None
     times: int
+    after: int = 0
 
 
 @dataclass
@@ -101,9 +102,13 @@ class FakeSlack:
         error: str = "internal_error",
         retry_after: int | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail with ``error`` (and ``status``, ``Retry-After``)."""
-        self._faults.setdefault(method, []).append(Fault(status, error, retry_after, times))
+        """Make the next ``times`` calls of ``method`` fail with ``error`` (and ``status``, ``Retry-After``).
+
+        With ``after``, that many calls succeed first: a failure in the middle of a run of posts.
+        """
+        self._faults.setdefault(method, []).append(Fault(status, error, retry_after, times, after))
 
     def slow_next(self, method: str, seconds: float) -> None:
         """Make the next call of ``method`` take ``seconds`` before it answers, like a slow Slack."""
@@ -186,7 +191,9 @@ class FakeSlack:
         if token != needed:
             return 200, {"ok": False, "error": "invalid_auth"}, {}
         faults = self._faults.get(method)
-        if faults:
+        if faults and faults[0].after > 0:
+            faults[0].after -= 1
+        elif faults:
             fault = faults[0]
             fault.times -= 1
             if fault.times <= 0:
