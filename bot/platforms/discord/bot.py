@@ -77,7 +77,9 @@ class QuizBot(commands.Bot):
     async def setup_hook(self) -> None:
         settings = self.runtime.settings
         await self._choose_gateway()
-        pacer = RequestPacer(settings.discord.requests_per_second)
+        # A burst of 2 lets the bucket make up for a late wake-up instead of losing it; any one-second window
+        # still holds at most rate + 2 requests (47 at the default 45/s), under Discord's 50.
+        pacer = RequestPacer(settings.discord.requests_per_second, burst=2)
         self._platform = DiscordPlatform(self, pacer, settings.language, self.service.clock)
         self._scheduler = self.runtime.make_scheduler({PLATFORM: self._platform})
         await install_commands(self.tree)
