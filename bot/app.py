@@ -7,7 +7,7 @@ import contextlib
 import logging
 import random
 import signal
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -67,12 +67,20 @@ async def open_runtime(
         await storage.close()
 
 
+def on_signal(name: str, handler: Callable[[], object]) -> None:
+    """Call ``handler`` on the event loop when signal ``name`` arrives, where the platform has that signal."""
+    number = getattr(signal, name, None)
+    if number is None:
+        return
+    # Event loops without signal support (Windows) raise instead of installing; the bot then stops on Ctrl-C only.
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        asyncio.get_running_loop().add_signal_handler(number, handler)
+
+
 def install_stop_signals(stop: asyncio.Event) -> None:
     """SIGTERM and Ctrl-C set ``stop``: the runner finishes what it is doing and closes the database."""
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    for name in ("SIGTERM", "SIGINT"):
+        on_signal(name, stop.set)
 
 
 async def reload_decks(runtime: Runtime) -> bool:
@@ -99,8 +107,7 @@ def install_reload_signal(runtime: Runtime, pending: set[asyncio.Task[bool]]) ->
         pending.add(task)  # keep a reference until it is done
         task.add_done_callback(pending.discard)
 
-    with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
-        loop.add_signal_handler(signal.SIGHUP, reload)
+    on_signal("SIGHUP", reload)
 
 
 def _runner(platform: str) -> PlatformRunner:
