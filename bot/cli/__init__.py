@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import db, decks, run
+from bot.cli import db, decks, grading, run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.register(commands)
     decks.register(commands)
     db.register(commands)
+    grading.register(commands)
     return parser
 
 

@@ -45,15 +45,55 @@ class Bullet(Strict):
         return _strings_to_bullets(value)
 
 
+TermGroup = tuple[str, ...]
+
+
 class KeyConcept(Strict):
-    """An idea a good answer must mention, with every spelling a candidate might use."""
+    """A claim a good answer makes: a term said about something, with every spelling a member might use.
+
+    ``requires`` lists groups of related terms: one term of each group must stand in the same part of a
+    clause as the concept's term for the claim to count ("K와 V" with "인코더": where K and V come from).
+    """
 
     concept: str = Field(min_length=1)
     aliases: tuple[str, ...] = ()
+    requires: tuple[TermGroup, ...] = ()
 
     @property
     def spellings(self) -> tuple[str, ...]:
         return (self.concept, *self.aliases)
+
+    @field_validator("requires")
+    @classmethod
+    def _groups_are_not_empty(cls, groups: tuple[TermGroup, ...]) -> tuple[TermGroup, ...]:
+        if any(not group or not all(term.strip() for term in group) for group in groups):
+            raise ValueError("every group of required terms needs at least one non-empty term")
+        return groups
+
+
+class Misconception(Strict):
+    """A wrong claim members make about the question: found in an answer, it costs points and is shown
+    with its correction. It is found where one of ``terms`` stands with a term of every ``requires`` group
+    in one part of a clause that is not negated."""
+
+    claim: str = Field(min_length=1)
+    terms: tuple[str, ...] = Field(min_length=1)
+    requires: tuple[TermGroup, ...] = ()
+    correction: str | None = None
+
+    @field_validator("terms")
+    @classmethod
+    def _terms_are_not_empty(cls, terms: tuple[str, ...]) -> tuple[str, ...]:
+        if not all(term.strip() for term in terms):
+            raise ValueError("terms must not be empty")
+        return terms
+
+    @field_validator("requires")
+    @classmethod
+    def _groups_are_not_empty(cls, groups: tuple[TermGroup, ...]) -> tuple[TermGroup, ...]:
+        if any(not group or not all(term.strip() for term in group) for group in groups):
+            raise ValueError("every group of required terms needs at least one non-empty term")
+        return groups
 
 
 class Category(Strict):
@@ -85,6 +125,7 @@ class Question(Strict):
     answer: tuple[Bullet, ...] = Field(min_length=1)
     # Imported decks may start without key concepts; validation warns, scoring then counts answers only.
     key_concepts: tuple[KeyConcept, ...] = Field(default=(), max_length=8)
+    misconceptions: tuple[Misconception, ...] = Field(default=(), max_length=12)
     correction: str | None = None
 
     @field_validator("answer", mode="before")

@@ -1,0 +1,105 @@
+"""A question's rubric read into keys once, so grading an answer only looks keys up.
+
+Every spelling of a concept, of a misconception and of their required terms is read by the same analyser
+as the answers, into one or more variants (sequences of keys). A variant made only of words the question
+itself uses earns nothing on its own: repeating the question is not an answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.deck_schema import KeyConcept, Misconception, Question, TermGroup
+from bot.core.grading.analysis import NOT, Analyser
+
+
+@dataclass(frozen=True)
+class Term:
+    """The variants of a group of spellings; each variant is the keys of one way to write it."""
+
+    variants: tuple[tuple[str, ...], ...]
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(key for variant in self.variants for key in variant)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A term, and the related terms that must stand in the same part of a clause with it."""
+
+    term: Term
+    requires: tuple[Term, ...]
+    # Whether a match can say anything the question does not: some key outside the question's words.
+    informative: bool
+
+
+@dataclass(frozen=True)
+class RubricConcept:
+    label: str
+    pattern: Pattern
+
+
+@dataclass(frozen=True)
+class RubricMisconception:
+    claim: str
+    correction: str | None
+    pattern: Pattern
+
+
+@dataclass(frozen=True)
+class Rubric:
+    concepts: tuple[RubricConcept, ...]
+    misconceptions: tuple[RubricMisconception, ...]
+    question_keys: frozenset[str]
+    # Every key the rubric names: a typo is never read as one of these when it is another of them.
+    vocabulary: frozenset[str]
+
+
+def _term(analyser: Analyser, spellings: TermGroup) -> Term:
+    variants: dict[tuple[str, ...], None] = {}
+    for spelling in spellings:
+        for variant in analyser.term_variants(spelling):
+            variants[variant] = None
+    return Term(tuple(variants))
+
+
+def _pattern(
+    analyser: Analyser, spellings: TermGroup, requires: tuple[TermGroup, ...], question: frozenset[str]
+) -> Pattern:
+    term = _term(analyser, spellings)
+    required = tuple(_term(analyser, group) for group in requires)
+    own = {key for variant in term.variants for key in variant} | {
+        key for group in required for variant in group.variants for key in variant
+    }
+    informative = bool(own - question - {NOT})
+    return Pattern(term, required, informative)
+
+
+def compile_rubric(analyser: Analyser, question: Question) -> Rubric:
+    """Read a question's concepts and misconceptions into keys."""
+    asked = analyser.analyse(question.question)
+    question_keys = frozenset(key for position in asked.positions for key in position.keys)
+    concepts = tuple(
+        RubricConcept(c.concept, _pattern(analyser, c.spellings, c.requires, question_keys))
+        for c in question.key_concepts
+    )
+    misconceptions = tuple(
+        RubricMisconception(m.claim, m.correction, _pattern(analyser, m.terms, m.requires, question_keys))
+        for m in question.misconceptions
+    )
+    vocabulary = frozenset(
+        key
+        for pattern in [*(c.pattern for c in concepts), *(m.pattern for m in misconceptions)]
+        for term in (pattern.term, *pattern.requires)
+        for key in term.keys
+    )
+    return Rubric(concepts, misconceptions, question_keys, vocabulary)
+
+
+def concept_labels(concepts: tuple[KeyConcept, ...]) -> tuple[str, ...]:
+    return tuple(c.concept for c in concepts)
+
+
+def misconception_claims(misconceptions: tuple[Misconception, ...]) -> tuple[str, ...]:
+    return tuple(m.claim for m in misconceptions)
