@@ -27,7 +27,63 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
     "reveal.no_answers": {"ko": "이번 라운드에는 답이 없었습니다.", "en": "Nobody answered this round."},
     "reveal.private_answers": {"ko": "비공개 답변", "en": "Private answers"},
     "reveal.covered": {"ko": "짚은 개념", "en": "covered"},
+    "reveal.named": {"ko": "설명 없이 나열", "en": "named without a claim"},
+    "reveal.contradicted": {"ko": "부정한 개념", "en": "contradicted"},
     "reveal.missed": {"ko": "놓친 개념", "en": "missed"},
+    "reveal.misconception": {"ko": "오개념", "en": "misconception"},
+    "dispute.opened": {
+        "ko": "이의 제기 #{id}: **{name}** 님이 '{concept}'이(가) 인정되어야 한다고 합니다. 관리자가 결정합니다.",
+        "en": "Dispute #{id}: **{name}** says '{concept}' should count. An admin will decide.",
+    },
+    "dispute.accepted": {
+        "ko": "이의 제기 #{id} 인정: **{name}** 님의 '{concept}'을(를) 인정합니다 (+{points}점).",
+        "en": "Dispute #{id} accepted: '{concept}' now counts for **{name}** (+{points} pts).",
+    },
+    "dispute.rejected": {
+        "ko": "이의 제기 #{id} 기각: **{name}** 님의 '{concept}'은(는) 그대로입니다.",
+        "en": "Dispute #{id} rejected: '{concept}' stays as graded for **{name}**.",
+    },
+    "dispute.button": {"ko": "채점 이의 제기", "en": "Dispute grading"},
+    "dispute.choose": {"ko": "어떤 개념이 인정되어야 하나요?", "en": "Which concept should count?"},
+    "dispute.accept_button": {"ko": "인정", "en": "Accept"},
+    "dispute.reject_button": {"ko": "기각", "en": "Reject"},
+    "dispute.sent": {
+        "ko": "이의 제기를 보냈습니다. 관리자가 결정하면 스레드에 올라옵니다.",
+        "en": "Dispute sent. The decision will be posted in the thread.",
+    },
+    "dispute.admin_only": {
+        "ko": "이의 제기는 채널 관리자만 결정할 수 있습니다.",
+        "en": "Only the channel's admins can decide disputes.",
+    },
+    "dispute.decided_ack": {"ko": "결정을 기록했습니다.", "en": "Decision recorded."},
+    "dispute.none_open": {"ko": "열린 이의 제기가 없습니다.", "en": "No open disputes."},
+    "dispute.row": {"ko": "#{id} {name}: {concept}", "en": "#{id} {name}: {concept}"},
+    "dispute.nothing": {
+        "ko": "이의를 제기할 개념이 없습니다 (모두 인정됨).",
+        "en": "There is nothing to dispute: every concept counted.",
+    },
+    "error.dispute-not-revealed": {
+        "ko": "정답이 공개된 라운드에만 이의를 제기할 수 있습니다.",
+        "en": "Only a revealed round's grading can be disputed.",
+    },
+    "error.dispute-no-answer": {
+        "ko": "이 라운드에 채점된 답변이 없습니다.",
+        "en": "You have no scored answer in this round.",
+    },
+    "error.dispute-not-disputable": {
+        "ko": "'{concept}'은(는) 놓친 개념이나 부정한 개념이 아닙니다.",
+        "en": "'{concept}' was not marked missed or contradicted in your answer.",
+    },
+    "error.dispute-exists": {
+        "ko": "'{concept}'에 대해 이미 이의를 제기했습니다.",
+        "en": "You have disputed '{concept}' already.",
+    },
+    "error.dispute-unknown": {"ko": "그런 이의 제기가 없습니다.", "en": "There is no such dispute."},
+    "error.dispute-decided": {"ko": "이미 결정된 이의 제기입니다.", "en": "That dispute was decided already."},
+    "answer.truncated": {
+        "ko": "답변이 너무 길어 앞의 {limit}자만 저장하고 채점합니다.",
+        "en": "Your answer is long: only its first {limit} characters are kept and graded.",
+    },
     "reveal.points": {
         "ko": "{total}점 (답변 {answer} + 개념 {coverage} + 추천 {votes} + 연속 {streak})",
         "en": "{total} pts (answer {answer} + concepts {coverage} + votes {votes} + streak {streak})",
@@ -76,8 +132,11 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
             "매일 정해진 시간에 질문이 올라오고, 스레드에 답을 적으면 됩니다. 질문만 보고 자신의 말로 답한 뒤 "
             "공개되는 참고 답안과 비교해 보세요.\n"
             "• 제시간 답변: {answer}점\n"
-            "• 핵심 개념 커버리지: 질문의 핵심 개념을 모두 짚으면 {coverage}점, 짚은 비율만큼 비례 배점 "
-            "(띄어쓰기, 대소문자, 조사, 한/영 표기 차이는 인정)\n"
+            "• 답변 채점: 최대 {coverage}점. 키워드가 아니라 주장을 봅니다. 핵심 개념에 대해 무언가를 말해야(서술어가 "
+            "있는 문장) 인정되고, 용어만 나열하면 일부만 인정됩니다. 부정한 개념('~하지 않는다')은 인정되지 않고 "
+            "감점되며, 질문이 정해 둔 오개념(역할을 뒤바꾸는 등)을 말하면 감점되고 공개 때 바로잡습니다. 질문에 "
+            "이미 있는 말은 점수가 없습니다. 핵심 개념의 대부분(80%)을 짚으면 만점입니다. 띄어쓰기, 어미와 조사, "
+            "한/영 표기, 복수형, 작은 오타는 인정됩니다. 공개 후 놓친 개념에 이의를 제기할 수 있습니다.\n"
             "• 추천: 다른 멤버의 추천 1개당 {vote}점, 답변당 최대 {vote_cap}개 (자기 추천 제외)\n"
             "• 연속 참여: 매일 라운드에 연달아 답하면 둘째 날부터 하루당 {streak_bonus}점, 최대 {streak_bonus_cap}점\n"
             "• 정답 공개 후의 답변은 저장되지만 점수는 없습니다. 한 라운드에 한 사람당 답변 하나이며, 수정하면 "
@@ -87,8 +146,13 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
             "A question arrives every day at the set time; answer it in the thread. Look only at the question, "
             "answer in your own words, then compare with the reference answer at the reveal.\n"
             "• On-time answer: {answer} pts\n"
-            "• Key-concept coverage: up to {coverage} pts, in proportion to the question's key concepts you "
-            "mention (spacing, case, Korean particles and Korean/English spellings are all accepted)\n"
+            "• Grading: up to {coverage} pts for claims, not keywords. A key concept counts where your answer says "
+            "something about it (a sentence with a predicate); a bare list of terms earns only a small share. A "
+            "concept you deny ('it does not ...') earns nothing and costs points; a wrong claim the question lists "
+            "as a misconception (e.g. swapping two roles) costs points and is corrected at the reveal. Words of "
+            "the question itself earn nothing. Covering most (80%) of the key concepts earns full marks. Spacing, "
+            "endings and particles, Korean/English spellings, plurals and small typos are accepted. After the "
+            "reveal you can dispute a concept marked missed.\n"
             "• Upvotes: {vote} pts per upvote from another member, at most {vote_cap} per answer (not your own)\n"
             "• Streak: answering consecutive daily rounds earns {streak_bonus} pts per day from the second day, "
             "at most {streak_bonus_cap}\n"

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from bot.core.deck_schema import Bullet, Category, Question
-from bot.core.models import ChannelSettings, Leaderboard, MemberResult, MemberStats
+from bot.core.models import ChannelSettings, Dispute, DisputeState, Leaderboard, MemberResult, MemberStats
 from bot.core.ports import RevealCard
 from bot.core.scoring import ScoringRules
 from bot.messages import Language, text
@@ -36,6 +36,7 @@ def top_level_answer_blocks(question: Question) -> list[str]:
 
 
 def result_block(result: MemberResult, language: Language) -> str:
+    """One member's line in the reveal: points, then what the grader found, one kind per line."""
     covered = ", ".join(result.covered) or "-"
     missed = ", ".join(result.missed) or "-"
     points = text(
@@ -48,11 +49,19 @@ def result_block(result: MemberResult, language: Language) -> str:
         streak=result.streak_bonus,
     )
     streak = f" · {text('reveal.streak', language, days=result.streak)}" if result.streak > 1 else ""
-    return (
-        f"**{result.member.display_name}**: {points}{streak}\n"
-        f"  ✅ {text('reveal.covered', language)}: {covered}\n"
-        f"  ➖ {text('reveal.missed', language)}: {missed}"
-    )
+    lines = [
+        f"**{result.member.display_name}**: {points}{streak}",
+        f"  ✅ {text('reveal.covered', language)}: {covered}",
+    ]
+    if result.named:
+        lines.append(f"  🏷️ {text('reveal.named', language)}: {', '.join(result.named)}")
+    if result.contradicted:
+        lines.append(f"  ❌ {text('reveal.contradicted', language)}: {', '.join(result.contradicted)}")
+    lines.append(f"  ➖ {text('reveal.missed', language)}: {missed}")
+    for note in result.misconceptions:
+        correction = f" → {note.correction.strip()}" if note.correction else ""
+        lines.append(f"  ⚠️ {text('reveal.misconception', language)}: {note.claim}{correction}")
+    return "\n".join(lines)
 
 
 def reveal_blocks(card: RevealCard, language: Language) -> list[str]:
@@ -191,4 +200,21 @@ def setup_done(settings: ChannelSettings, language: Language) -> str:
         timezone=schedule.timezone,
         weekdays=describe_weekdays(schedule.weekdays, language),
         delay=describe_duration(settings.daily_reveal_delay),
+    )
+
+
+def dispute_notice(dispute: Dispute, language: Language) -> str:
+    """The line posted in a round's thread when an admin decides a dispute (or when one is opened)."""
+    key = {
+        DisputeState.OPEN: "dispute.opened",
+        DisputeState.ACCEPTED: "dispute.accepted",
+        DisputeState.REJECTED: "dispute.rejected",
+    }[dispute.state]
+    return text(
+        key,
+        language,
+        name=dispute.member.display_name,
+        concept=dispute.concept,
+        points=dispute.points_delta,
+        id=dispute.id,
     )

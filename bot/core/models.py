@@ -100,6 +100,7 @@ class AnswerReceipt:
     status: str  # "recorded", "replaced", "late", "withdrawn"
     late: bool
     private: bool
+    truncated: bool = False  # only the first ``MAX_ANSWER_CHARS`` characters were kept and are graded
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,27 @@ class VoteResult:
     reason: str  # "counted", "self", "duplicate", "no-answer", "removed", "capped"
 
 
+@dataclass(frozen=True)
+class MisconceptionNote:
+    """A wrong claim the grader found in an answer, with what is right instead."""
+
+    claim: str
+    correction: str | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Points:
-    """A member's scored outcome in one round: the key concepts covered and missed, and points of each kind."""
+    """A member's scored outcome in one round: what the grader found in the answer, and points of each kind.
+
+    ``covered`` concepts were claimed, ``named`` ones only listed, ``contradicted`` ones denied, ``missed`` ones
+    absent; ``misconceptions`` are wrong claims the answer made.
+    """
 
     covered: tuple[str, ...]
     missed: tuple[str, ...]
+    named: tuple[str, ...] = ()
+    contradicted: tuple[str, ...] = ()
+    misconceptions: tuple[MisconceptionNote, ...] = ()
     coverage: float
     answer_points: int
     coverage_points: int
@@ -230,3 +246,42 @@ class ChannelDefaults:
     daily_reveal_delay: dt.timedelta = dt.timedelta(hours=8)
     on_demand_reveal_delay: dt.timedelta = dt.timedelta(minutes=10)
     decks: tuple[str, ...] = ()  # empty: every loaded deck
+
+
+class DisputeState(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """A member's claim that the grader missed a concept their revealed answer made."""
+
+    id: int
+    round_id: int
+    member: Member
+    concept: str
+    state: DisputeState
+    wording: str  # the disputed answer's text: what an accepted dispute teaches the rubric
+    points_delta: int = 0  # points the decision added to the answer (accepted disputes only)
+
+
+@dataclass(frozen=True)
+class Rescore:
+    """An answer's judgement again, with the concepts admins accepted counted as covered."""
+
+    covered: tuple[str, ...]
+    named: tuple[str, ...]
+    contradicted: tuple[str, ...]
+    missed: tuple[str, ...]
+    coverage: float
+    coverage_points: int
+
+
+@dataclass(frozen=True)
+class AcceptedWording:
+    deck_id: str
+    question_id: str
+    concept: str
+    wording: str

@@ -1,21 +1,21 @@
-"""Scoring a round at its reveal: key-concept coverage, votes and streaks turned into points."""
+"""Scoring a round at its reveal: the grader's judgement, votes and streaks turned into points."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.core.grading import Coverage
+from bot.core.grading import Judgement
 from bot.core.models import RevealInput, RoundKind, ScoredAnswer
 from bot.core.scoring import ScoringRules, answer_points, next_streak, streak_bonus, vote_points
 
 
-def score_round(inputs: RevealInput, rules: ScoringRules, grade: Callable[[str], Coverage]) -> list[ScoredAnswer]:
+def score_round(inputs: RevealInput, rules: ScoringRules, grade: Callable[[str], Judgement]) -> list[ScoredAnswer]:
     """Score every on-time answer of a round being revealed, in answer order."""
     scored = []
     daily = inputs.round.kind is RoundKind.DAILY
     for answer in inputs.answers:
         coverage = grade(answer.text)
-        points = answer_points(rules, coverage.ratio, late=False)
+        points = answer_points(rules, coverage.score, late=False)
         streak = 0
         if daily:
             before = inputs.streaks.get(answer.member.member_id)
@@ -30,7 +30,10 @@ def score_round(inputs: RevealInput, rules: ScoringRules, grade: Callable[[str],
                 member_id=answer.member.member_id,
                 covered=coverage.covered,
                 missed=coverage.missed,
-                coverage=coverage.ratio,
+                named=coverage.named,
+                contradicted=coverage.contradicted,
+                misconceptions=coverage.misconceptions,
+                coverage=coverage.score,
                 answer_points=points.answer,
                 coverage_points=points.coverage,
                 vote_points=vote_points(rules, answer.votes, late=False),

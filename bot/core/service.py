@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import random
 from dataclasses import replace
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.core.deck_schema import Category, Question
 from bot.core.decks import CategoryCount, DeckCatalog
-from bot.core.grading import ConceptMatcher, Coverage
+from bot.core.grading import GradingService, Judgement
 from bot.core.models import (
     AnswerReceipt,
     ChannelDefaults,
     ChannelKey,
     ChannelSettings,
+    Dispute,
     GuildKey,
     Leaderboard,
     Member,
     MemberStats,
     Period,
+    Rescore,
     RevealInput,
     RevealOutcome,
     Round,
@@ -34,13 +36,18 @@ from bot.core.models import (
 )
 from bot.core.ports import ChatPlatform, PlatformError, QuestionCard, RevealCard
 from bot.core.rounds import score_round
-from bot.core.scoring import ScoringRules, period_key, period_start, vote_points
+from bot.core.scoring import ScoringRules, answer_points, period_key, period_start, vote_points
 from bot.core.selection import choose_question
+from bot.storage.disputes import OpenOutcome
 from bot.storage.store import Storage
 
 log = logging.getLogger(__name__)
 
-MAX_ANSWER_CHARS = 4000
+# The longest answer kept and graded: Slack's message limit, above Discord's (4,000 with Nitro). A longer answer
+# (the console takes any length) is cut here and its author told.
+MAX_ANSWER_CHARS = 40_000
+# What a private-answer form accepts: Discord's limit for a text input.
+MAX_FORM_CHARS = 4000
 
 
 class QuizError(Exception):
@@ -62,6 +69,7 @@ class QuizService:
         defaults: ChannelDefaults,
         clock: Clock,
         rng: random.Random | None = None,
+        grading: GradingService | None = None,
     ) -> None:
         self.storage = storage
         self.catalog = catalog
@@ -69,7 +77,9 @@ class QuizService:
         self.defaults = defaults
         self.clock = clock
         self._rng = rng or random.Random()
-        self._matcher = lru_cache(maxsize=1024)(self._build_matcher)
+        self.grading = grading or GradingService()
+        # Begin loading the analyser now, in the background, so the first reveal rarely waits for it.
+        self.grading.start()
 
     # -- channels -----------------------------------------------------------------------------------------
 
@@ -142,7 +152,6 @@ class QuizService:
         if missing:
             raise QuizError("decks-in-use", questions=", ".join(missing))
         self.catalog = catalog
-        self._matcher.cache_clear()
 
     def deck_ids(self, channel: ChannelSettings) -> tuple[str, ...]:
         """The decks a channel draws from: its own choice, or every loaded deck that is still loaded."""
@@ -224,10 +233,12 @@ class QuizService:
         if round_ is None or round_.state is not RoundState.OPEN:
             return None
         question, _ = self._question(round_)
-        matcher = self._matcher(round_.deck_id, round_.question_id)
+        await self.grading.ready()
+        # Compile the rubric before the write transaction, so it holds the writer only for grading itself.
+        await asyncio.to_thread(self.grading.rubric, question)
 
         def score(inputs: RevealInput) -> list[ScoredAnswer]:
-            return score_round(inputs, self.rules, matcher.match)
+            return score_round(inputs, self.rules, lambda text: self.grading.grade(question, text))
 
         outcome = await self.storage.results.reveal(
             round_id, self.clock.now(), score, self._period_keys, question.category
@@ -277,7 +288,7 @@ class QuizService:
         cleaned = text.strip()
         if not cleaned:
             return None
-        return await self.storage.answers.record(
+        receipt = await self.storage.answers.record(
             round_id=round_.id,
             platform=round_.channel.platform,
             guild_id=round_.channel.guild_id,
@@ -287,12 +298,14 @@ class QuizService:
             private=private,
             now=self.clock.now(),
         )
+        return _noting_truncation(receipt, cleaned)
 
     async def edit_answer(self, round_: Round, message_id: str, text: str) -> AnswerReceipt | None:
         cleaned = text.strip()
         if not cleaned:
             return await self.withdraw_answer(round_, message_id)
-        return await self.storage.answers.edit(round_.id, message_id, cleaned[:MAX_ANSWER_CHARS], self.clock.now())
+        receipt = await self.storage.answers.edit(round_.id, message_id, cleaned[:MAX_ANSWER_CHARS], self.clock.now())
+        return _noting_truncation(receipt, cleaned)
 
     async def withdraw_answer(self, round_: Round, message_id: str) -> AnswerReceipt | None:
         return await self.storage.answers.withdraw(round_.id, message_id, self.clock.now())
@@ -316,6 +329,83 @@ class QuizService:
             now=self.clock.now(),
             points_for=lambda votes: vote_points(rules, votes, late=False),
         )
+
+    # -- disputes -----------------------------------------------------------------------------------------
+
+    async def disputable_concepts(self, round_id: int, member_id: str) -> tuple[str, ...]:
+        """The concepts a member may dispute in a revealed round: those marked missed or contradicted."""
+        outcome = await self.storage.results.outcome(round_id)
+        if outcome is None:
+            return ()
+        mine = next((r for r in outcome.results if r.member.member_id == member_id), None)
+        return () if mine is None else (*mine.contradicted, *mine.missed)
+
+    async def open_dispute(self, round_id: int, member_id: str, concept: str) -> Dispute:
+        """Open the member's dispute of a concept the grader marked missed or contradicted in their answer.
+
+        Raises ``QuizError`` if the round is not revealed, the member has no scored answer there, the concept
+        was credited already, or the member disputed it before.
+        """
+        round_ = await self.storage.rounds.get(round_id)
+        if round_ is None or round_.state not in (RoundState.REVEALED, RoundState.REVEALING):
+            raise QuizError("dispute-not-revealed")
+        outcome, dispute = await self.storage.disputes.open(round_id, member_id, concept, self.clock.now())
+        if outcome is OpenOutcome.NO_RESULT:
+            raise QuizError("dispute-no-answer")
+        if outcome is OpenOutcome.NOT_DISPUTABLE:
+            raise QuizError("dispute-not-disputable", concept=concept)
+        if outcome is OpenOutcome.EXISTS:
+            raise QuizError("dispute-exists", concept=concept)
+        assert dispute is not None
+        return dispute
+
+    async def decide_dispute(self, platform: ChatPlatform, dispute_id: int, *, accept: bool, admin_id: str) -> Dispute:
+        """Accept or reject an open dispute, exactly once. Accepting re-scores the answer with the concept
+        credited and updates the leaderboard; either way the decision is posted in the round's thread.
+
+        The caller checks that ``admin_id`` may decide (manages the channel). Raises ``QuizError`` if the
+        dispute does not exist or was decided already.
+        """
+        existing = await self.storage.disputes.get(dispute_id)
+        if existing is None:
+            raise QuizError("dispute-unknown")
+        round_ = await self.storage.rounds.get(existing.round_id)
+        assert round_ is not None
+        question, _ = self._question(round_)
+        await self.grading.ready()
+        await asyncio.to_thread(self.grading.rubric, question)
+        rules = self.rules
+
+        def rescore(text: str, accepted: frozenset[str]) -> Rescore:
+            judgement = self.grading.grade(question, text, accepted)
+            return Rescore(
+                covered=judgement.covered,
+                named=judgement.named,
+                contradicted=judgement.contradicted,
+                missed=judgement.missed,
+                coverage=judgement.score,
+                coverage_points=answer_points(rules, judgement.score, late=False).coverage,
+            )
+
+        decided = await self.storage.disputes.decide(
+            dispute_id, accept=accept, admin_id=admin_id, now=self.clock.now(), rescore=rescore
+        )
+        if decided is None:
+            raise QuizError("dispute-decided")
+        try:
+            await platform.post_dispute_decision(round_, decided)
+        except PlatformError as error:
+            # The decision and the scores are committed; only the notice is lost, and the admin saw the reply.
+            log.warning("could not post the decision of dispute %s: %s", dispute_id, error)
+        return decided
+
+    async def latest_revealed_round(self, key: ChannelKey) -> Round | None:
+        channel = await self.storage.channels.get(key)
+        return None if channel is None else await self.storage.rounds.latest_revealed(channel.ref)
+
+    async def open_disputes(self, key: ChannelKey) -> list[Dispute]:
+        channel = await self.storage.channels.get(key)
+        return [] if channel is None else await self.storage.disputes.open_in_channel(channel.ref)
 
     # -- leaderboard and stats ----------------------------------------------------------------------------
 
@@ -368,15 +458,20 @@ class QuizService:
         assert category is not None  # the deck loader checks every category is declared
         return question, category
 
-    def _build_matcher(self, deck_id: str, question_id: str) -> ConceptMatcher:
-        return ConceptMatcher(self.catalog.question(deck_id, question_id).key_concepts)
-
-    def grade(self, round_: Round, text: str) -> Coverage:
-        return self._matcher(round_.deck_id, round_.question_id).match(text)
+    def grade(self, round_: Round, text: str) -> Judgement:
+        """Grade ``text`` against the round's question (waits for the analyser; call off the event loop)."""
+        question, _ = self._question(round_)
+        return self.grading.grade(question, text)
 
     @staticmethod
     def _period_keys(at: dt.datetime, timezone: str) -> tuple[str, str]:
         return period_key(Period.WEEK, at, timezone), period_key(Period.MONTH, at, timezone)
+
+
+def _noting_truncation(receipt: AnswerReceipt | None, text: str) -> AnswerReceipt | None:
+    if receipt is None or len(text) <= MAX_ANSWER_CHARS:
+        return receipt
+    return replace(receipt, truncated=True)
 
 
 def validate_schedule(schedule: Schedule) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 
 from bot.core.models import (
     AnswerRecord,
@@ -14,6 +15,7 @@ from bot.core.models import (
     LeaderboardRow,
     Member,
     MemberResult,
+    MisconceptionNote,
     RevealInput,
     RevealOutcome,
     Round,
@@ -86,6 +88,9 @@ class ResultStore:
                 late=False,
                 covered=tuple(json.loads(r["covered"])),
                 missed=tuple(json.loads(r["missed"])),
+                named=tuple(json.loads(r["named"])),
+                contradicted=tuple(json.loads(r["contradicted"])),
+                misconceptions=tuple(MisconceptionNote(**note) for note in json.loads(r["misconceptions"])),
                 coverage=float(r["coverage"]),
                 answer_points=int(r["answer_points"]),
                 coverage_points=int(r["coverage_points"]),
@@ -250,6 +255,9 @@ def _store_results(
                 category,
                 json.dumps(list(item.covered), ensure_ascii=False),
                 json.dumps(list(item.missed), ensure_ascii=False),
+                json.dumps(list(item.named), ensure_ascii=False),
+                json.dumps(list(item.contradicted), ensure_ascii=False),
+                json.dumps([asdict(note) for note in item.misconceptions], ensure_ascii=False),
                 item.coverage,
                 item.answer_points,
                 item.coverage_points,
@@ -263,8 +271,8 @@ def _store_results(
         ]
         conn.execute(
             "INSERT INTO results (round_id, member_id, platform, guild_id, answer_id, category, covered, missed, "
-            "coverage, answer_points, coverage_points, vote_points, streak, streak_bonus, period_week, "
-            f"period_month) VALUES {_rows(16, len(results))}",
+            "named, contradicted, misconceptions, coverage, answer_points, coverage_points, vote_points, streak, "
+            f"streak_bonus, period_week, period_month) VALUES {_rows(19, len(results))}",
             [value for row in results for value in row],
         )
         totals = [

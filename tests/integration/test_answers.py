@@ -11,7 +11,7 @@ import pytest
 from bot.core.clock import ManualClock
 from bot.core.models import AnswerReceipt, ChannelKey, GuildKey, Period, Round
 from bot.core.scheduler import QuizScheduler
-from bot.core.service import QuizService
+from bot.core.service import MAX_ANSWER_CHARS, QuizService
 from tests.conftest import RecordingPlatform
 from tests.integration.quiz_steps import answer, answer_covering, labels, member, stored_results, total_points
 
@@ -63,10 +63,20 @@ async def test_an_empty_answer_is_not_recorded(service: QuizService, open_round:
     assert await service.storage.answers.for_round(open_round.id) == []
 
 
-async def test_a_very_long_answer_is_cut_to_the_maximum(service: QuizService, open_round: Round) -> None:
-    await answer(service, open_round, "Alice", "가" * 5000)
+async def test_a_very_long_answer_is_cut_to_the_maximum_and_the_receipt_says_so(
+    service: QuizService, open_round: Round
+) -> None:
+    receipt = await service.record_answer(open_round, member("Alice"), "가" * (MAX_ANSWER_CHARS + 10), message_id="a1")
+    assert receipt is not None and receipt.truncated
     (stored,) = await service.storage.answers.for_round(open_round.id)
-    assert len(stored.text) == 4000
+    assert len(stored.text) == MAX_ANSWER_CHARS
+
+
+async def test_an_answer_at_the_limit_is_kept_whole(service: QuizService, open_round: Round) -> None:
+    receipt = await service.record_answer(open_round, member("Alice"), "가" * MAX_ANSWER_CHARS, message_id="a1")
+    assert receipt is not None and not receipt.truncated
+    (stored,) = await service.storage.answers.for_round(open_round.id)
+    assert len(stored.text) == MAX_ANSWER_CHARS
 
 
 async def test_answers_to_a_skipped_round_are_refused(

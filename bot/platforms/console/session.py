@@ -8,11 +8,11 @@ import shlex
 from bot.core.deck_schema import Category
 from bot.core.models import ChannelKey, GuildKey, Member, Period
 from bot.core.scheduler import QuizScheduler
-from bot.core.service import QuizError, QuizService
+from bot.core.service import MAX_ANSWER_CHARS, QuizError, QuizService
 from bot.messages import Language, text
 from bot.platforms.console.platform import ConsolePlatform, Write, answer_message_id
 from bot.platforms.setup_options import CommandError, parse_setup
-from bot.render import category_name, help_text, leaderboard_blocks, setup_done, stats_blocks
+from bot.render import category_name, dispute_notice, help_text, leaderboard_blocks, setup_done, stats_blocks
 
 log = logging.getLogger(__name__)
 
@@ -20,12 +20,14 @@ COMMANDS = {
     "ko": (
         "명령: 'name: 답변' 으로 답하기 · /ask [분야] · /vote 추천인 작성자 · /unvote 추천인 작성자 · "
         "/withdraw 이름 · /reveal · /skip · /leaderboard [week|month|all] · /stats 이름 · /categories · "
-        "/setup time=09:00 tz=Asia/Seoul days=mon-fri delay=8h ondemand=1m · /help · /quit"
+        "/setup time=09:00 tz=Asia/Seoul days=mon-fri delay=8h ondemand=1m · /dispute 이름 [개념 번호] · "
+        "/disputes · /accept 번호 · /reject 번호 · /help · /quit"
     ),
     "en": (
         "Commands: answer as 'name: text' · /ask [category] · /vote voter author · /unvote voter author · "
         "/withdraw name · /reveal · /skip · /leaderboard [week|month|all] · /stats name · /categories · "
-        "/setup time=09:00 tz=Asia/Seoul days=mon-fri delay=8h ondemand=1m · /help · /quit"
+        "/setup time=09:00 tz=Asia/Seoul days=mon-fri delay=8h ondemand=1m · /dispute name [concept number] · "
+        "/disputes · /accept number · /reject number · /help · /quit"
     ),
 }
 
@@ -96,6 +98,8 @@ class ConsoleSession:
             self._write(text("answer.empty" if not answer.strip() else "answer.closed", self._lang))
             return
         self._write(f"  ✓ {member.display_name}: {text('answer.' + receipt.status, self._lang)}")
+        if receipt.truncated:
+            self._write(f"  ✂ {text('answer.truncated', self._lang, limit=f'{MAX_ANSWER_CHARS:,}')}")
 
     async def _command(self, line: str) -> bool:
         try:
@@ -134,6 +138,20 @@ class ConsoleSession:
                 self._write(text("categories.row", self._lang, id=entry.category.id, name=name_, count=entry.count))
         elif name == "setup" and args:
             await self._setup(args)
+        elif name == "dispute" and args:
+            await self._dispute(args[0], args[1] if len(args) > 1 else None)
+        elif name == "disputes":
+            disputes = await self.service.open_disputes(self.key)
+            rows = [
+                text("dispute.row", self._lang, id=d.id, name=d.member.display_name, concept=d.concept)
+                for d in disputes
+            ]
+            self._blocks(rows or [text("dispute.none_open", self._lang)])
+        elif name in ("accept", "reject") and len(args) == 1 and args[0].lstrip("#").isdigit():
+            # The console's user runs the bot, and so is the channel's admin.
+            await self.service.decide_dispute(
+                self.platform, int(args[0].lstrip("#")), accept=name == "accept", admin_id="console"
+            )
         elif name == "delay" and len(args) == 1:
             await self._setup([f"ondemand={args[0]}"])
         else:
@@ -157,6 +175,21 @@ class ConsoleSession:
         )
         await self.scheduler.schedule_channel(settings)
         self._write(setup_done(settings, self._lang))
+
+    async def _dispute(self, name: str, choice: str | None) -> None:
+        """Dispute a concept of a member's answer in the last revealed round: list them, or open one by number."""
+        round_ = await self.service.latest_revealed_round(self.key)
+        if round_ is None:
+            raise QuizError("dispute-not-revealed")
+        concepts = await self.service.disputable_concepts(round_.id, name.casefold())
+        if choice is None or not choice.isdigit() or not 1 <= int(choice) <= len(concepts):
+            if not concepts:
+                self._write(text("dispute.nothing", self._lang))
+                return
+            self._blocks([f"  {n}. {concept}" for n, concept in enumerate(concepts, 1)])
+            return
+        dispute = await self.service.open_dispute(round_.id, name.casefold(), concepts[int(choice) - 1])
+        self._write(f"  ⚖ {dispute_notice(dispute, self._lang).replace('**', '')}")
 
     async def _vote(self, args: list[str], *, add: bool) -> None:
         if len(args) != 2:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Self
 import discord
 
 from bot.core.models import Member, Round, RoundState
-from bot.core.service import MAX_ANSWER_CHARS
+from bot.core.service import MAX_FORM_CHARS
 from bot.messages import Language, text
 from bot.platforms.discord.language import language_of
 
@@ -97,7 +97,7 @@ class PrivateAnswerModal(discord.ui.Modal):
             label=text("discord.answer.modal_label", language)[:45],
             style=discord.TextStyle.paragraph,
             placeholder=text("discord.answer.modal_placeholder", language)[:100],
-            max_length=MAX_ANSWER_CHARS,
+            max_length=MAX_FORM_CHARS,
             required=True,
         )
         self.add_item(self.answer)
