@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.core.clock import Clock
 from bot.core.decks import DeckCatalog, load_decks
-from bot.core.models import ChannelDefaults, ChannelKey
+from bot.core.models import ChannelDefaults, ChannelKey, Dispute, Round
 from bot.core.ports import PostedQuestion, QuestionCard, RevealCard
 from bot.core.scoring import ScoringRules
 from bot.core.service import QuizService
@@ -46,6 +46,9 @@ class StubPlatform:
 
     async def report_problem(self, channel: ChannelKey, problem: str) -> None:
         self.problems.append(problem)
+
+    async def post_dispute_decision(self, round_: Round, dispute: Dispute) -> None:
+        """Benchmarks decide no disputes."""
 
 
 @contextlib.asynccontextmanager

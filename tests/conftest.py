@@ -14,7 +14,7 @@ import pytest
 
 from bot.core.clock import ManualClock
 from bot.core.decks import DeckCatalog, load_decks
-from bot.core.models import ChannelDefaults, ChannelKey
+from bot.core.models import ChannelDefaults, ChannelKey, Dispute, Round
 from bot.core.ports import PlatformError, PostedQuestion, QuestionCard, RevealCard
 from bot.core.scheduler import QuizScheduler
 from bot.core.scoring import ScoringRules
@@ -37,6 +37,7 @@ class RecordingPlatform:
         self.questions: list[tuple[ChannelKey, QuestionCard]] = []
         self.reveals: list[RevealCard] = []
         self.problems: list[tuple[ChannelKey, str]] = []
+        self.decisions: list[tuple[Round, Dispute]] = []
         self.post_attempts = 0
         self._post_failures: list[Exception] = []
         self._reveal_failures: list[Exception] = []
@@ -66,6 +67,9 @@ class RecordingPlatform:
 
     async def report_problem(self, channel: ChannelKey, problem: str) -> None:
         self.problems.append((channel, problem))
+
+    async def post_dispute_decision(self, round_: Round, dispute: Dispute) -> None:
+        self.decisions.append((round_, dispute))
 
 
 ServiceFactory = Callable[..., Awaitable[QuizService]]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core.deck_schema import Category, Question
-from bot.core.models import AnswerRecord, ChannelKey, MemberResult, Round
+from bot.core.models import AnswerRecord, ChannelKey, Dispute, MemberResult, Round
 
 
 @dataclass(frozen=True)
@@ -69,4 +69,8 @@ class ChatPlatform(Protocol):
 
     async def report_problem(self, channel: ChannelKey, problem: str) -> None:
         """Tell the channel's admins something needs their attention (e.g. missing permissions)."""
+        ...
+
+    async def post_dispute_decision(self, round_: Round, dispute: Dispute) -> None:
+        """Post an admin's decision on a member's dispute in the round's thread, pinging nobody."""
         ...

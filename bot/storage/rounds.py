@@ -98,6 +98,14 @@ class RoundStore:
         )
         return None if row is None else round_from_row(row)
 
+    async def latest_revealed(self, channel_ref: int) -> Round | None:
+        row = await self._db.fetchone(
+            f"{_ROUND_SELECT} WHERE r.channel_ref = ? AND r.state = 'revealed' ORDER BY r.revealed_at DESC, r.id DESC "
+            "LIMIT 1",
+            (channel_ref,),
+        )
+        return None if row is None else round_from_row(row)
+
     async def in_states(self, *states: RoundState) -> list[Round]:
         marks = ", ".join("?" for _ in states)
         rows = await self._db.fetchall(

@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.storage.answers import AnswerStore
 from bot.storage.channels import ChannelStore
 from bot.storage.database import Database
+from bot.storage.disputes import DisputeStore
 from bot.storage.results import ResultStore
 from bot.storage.rounds import RoundStore
 
@@ -18,6 +19,7 @@ class Storage:
         self.rounds = RoundStore(self.db)
         self.answers = AnswerStore(self.db)
         self.results = ResultStore(self.db)
+        self.disputes = DisputeStore(self.db)
 
     async def open(self) -> Storage:
         await self.db.open()

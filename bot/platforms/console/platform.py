@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from bot.core.models import ChannelKey
+from bot.core.models import ChannelKey, Dispute, Round
 from bot.core.ports import PostedQuestion, QuestionCard, RevealCard
 from bot.messages import Language, text
-from bot.render import category_name, reveal_blocks
+from bot.render import category_name, dispute_notice, reveal_blocks
 
 Write = Callable[[str], None]
 
@@ -59,6 +59,9 @@ class ConsolePlatform:
 
     async def report_problem(self, channel: ChannelKey, problem: str) -> None:
         self._write(text("admin.problem", self._language, problem=problem))
+
+    async def post_dispute_decision(self, round_: Round, dispute: Dispute) -> None:
+        self._write(f"  ⚖ {dispute_notice(dispute, self._language).replace('**', '')}")
 
 
 def _until(when: dt.datetime, start: dt.datetime) -> str:

@@ -12,13 +12,13 @@ import aiohttp
 import discord
 
 from bot.core.clock import Clock
-from bot.core.models import ChannelKey, Round
+from bot.core.models import ChannelKey, Dispute, Round
 from bot.core.ports import PlatformError, PostedQuestion, QuestionCard, RevealCard
 from bot.messages import Language, text
 from bot.platforms.discord.cards import CardState, question_embed, thread_name
 from bot.platforms.discord.pacing import RequestPacer
 from bot.platforms.discord.views import question_view
-from bot.render import reveal_blocks, split_blocks
+from bot.render import dispute_notice, reveal_blocks, split_blocks
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +133,13 @@ class DiscordPlatform:
         except PlatformError as exc:
             # Usually the very permission problem being reported; the log is all that is left.
             log.error("could not tell the admins of %s: %s (problem: %s)", channel, exc, problem)
+
+    async def post_dispute_decision(self, round_: Round, dispute: Dispute) -> None:
+        """Post the decision in the round's answer thread."""
+        thread = await self.answer_thread(round_)
+        with platform_errors("posting a dispute decision"):
+            await self.pacer.acquire()
+            await thread.send(dispute_notice(dispute, self.language), allowed_mentions=NO_MENTIONS)
 
     async def add_reaction(self, message: discord.Message | discord.PartialMessage, emoji: str) -> None:
         """React to a member's message (the answer acknowledgement); raises ``PlatformError``."""

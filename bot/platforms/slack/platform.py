@@ -9,13 +9,20 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.deck_schema import Category, Question
-from bot.core.models import ChannelKey, Round
+from bot.core.models import ChannelKey, Dispute, Round
 from bot.core.ports import PlatformError, PostedQuestion, QuestionCard, RevealCard
 from bot.messages import Language, text
-from bot.platforms.slack.blocks import SlackMessage, closed_question_message, question_message, reveal_messages
+from bot.platforms.slack.blocks import (
+    SlackMessage,
+    closed_question_message,
+    question_message,
+    reply_message,
+    reveal_messages,
+)
 from bot.platforms.slack.errors import platform_errors
 from bot.platforms.slack.history import BotIdentity, MessageKey, message_key, own_messages
 from bot.platforms.slack.mrkdwn import escape
+from bot.render import dispute_notice
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +91,13 @@ class SlackPlatform:
                     await self.client.chat_postMessage(channel=target, text=note)
             except PlatformError as exc:
                 log.warning("could not report %r for %s: %s", problem, channel, exc)
+
+    async def post_dispute_decision(self, round_: Round, dispute: Dispute) -> None:
+        """Post the decision in the round's thread."""
+        thread = round_.thread_id or round_.message_id
+        message = reply_message([dispute_notice(dispute, self.language)])
+        with platform_errors(f"posting a dispute decision in {round_.channel.channel_id}"):
+            await self._post(round_.channel.channel_id, message, thread_ts=thread)
 
     async def post_ephemeral(self, channel_id: str, user_id: str, message: SlackMessage) -> None:
         """A message only ``user_id`` sees; failures are logged, the member's action already succeeded."""
