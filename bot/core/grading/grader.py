@@ -34,6 +34,10 @@ class GradingRules:
     misconception_cost: float = 0.3
     contradiction_cost: float = 0.15
     list_cap: float = 0.3  # an answer that claims nothing scores at most this
+    # An answer of this many comma-separated pieces, nearly all bare terms, is a dump (a pasted glossary): a
+    # predicate somewhere in it does not make its terms claims.
+    dump_chunks: int = 8
+    dump_listed_share: float = 0.75
     window: int = 3  # other words that may stand between the words of one term
 
 
@@ -58,8 +62,10 @@ class Judgement:
 @dataclass(frozen=True)
 class _Hit:
     positions: frozenset[int]
-    clause: int
-    segment: int
+    clause: int  # the clause of its last word: where its claim is made
+    segments: frozenset[int]
+    variant: tuple[str, ...] = ()
+    own: frozenset[int] = frozenset()  # the words of the term itself, without its required terms
 
 
 @dataclass
@@ -102,7 +108,8 @@ class _Reader:
 
 
 def _variant_hits(reader: _Reader, variant: tuple[str, ...], window: int) -> list[_Hit]:
-    """Where all keys of a variant stand close together inside one clause (in any order)."""
+    """Where all keys of a variant stand close together in one part of a clause: in the variant's order
+    within a short span, or side by side in either order ("gradient가 vanishing" for "vanishing gradient")."""
     places = [reader.where(key) for key in variant]
     if not all(places):
         return []
@@ -110,16 +117,23 @@ def _variant_hits(reader: _Reader, variant: tuple[str, ...], window: int) -> lis
     span = len(variant) + window
     hits: list[_Hit] = []
     for anchor in places[0]:
-        clause = positions[anchor].clause
-        chosen = {anchor}
+        here = positions[anchor]
+        chosen = [anchor]
         for found in places[1:]:
-            near = [p for p in found if positions[p].clause == clause and abs(p - anchor) <= span]
+            near = [
+                p
+                for p in found
+                if positions[p].clause == here.clause
+                and positions[p].segments & here.segments
+                and (0 <= p - chosen[-1] <= span or abs(p - chosen[-1]) <= 1)
+            ]
             if not near:
                 break
-            chosen.add(min(near, key=lambda p: abs(p - anchor)))
+            chosen.append(min(near, key=lambda p: abs(p - chosen[-1])))
         else:
-            segment = positions[max(chosen)].segment
-            hits.append(_Hit(frozenset(chosen), clause, segment))
+            last = max(chosen)
+            segments = frozenset().union(*(positions[p].segments for p in chosen))
+            hits.append(_Hit(frozenset(chosen), positions[last].clause, segments, variant, frozenset(chosen)))
     return hits
 
 
@@ -128,23 +142,28 @@ def _term_hits(reader: _Reader, term: Term, window: int) -> list[_Hit]:
 
 
 def _pattern_hits(reader: _Reader, pattern: Pattern, window: int) -> list[_Hit]:
-    """Matches of a pattern's term whose required terms stand in the same segment."""
+    """Matches of a pattern's term whose required terms stand in a segment it speaks in.
+
+    A word negated on its own ("without labels", "레이블 없이") is not said, unless the term includes the
+    negation."""
     hits = []
     positions = reader.analysis.positions
     for hit in _term_hits(reader, pattern.term, window):
         used = set(hit.positions)
-        segments = {positions[p].segment for p in hit.positions}
+        clause = hit.clause
         for required in pattern.requires:
-            partners = [
-                other
-                for other in _term_hits(reader, required, window)
-                if {positions[p].segment for p in other.positions} & segments
-            ]
+            partners = [other for other in _term_hits(reader, required, window) if other.segments & hit.segments]
             if not partners:
                 break
-            used.update(partners[0].positions)
+            # The longest way of writing it: "not distinguish" rather than "distinguish".
+            partner = max(partners, key=lambda other: (len(other.positions), -min(other.positions)))
+            used.update(partner.positions)
+            clause = max(clause, partner.clause)
         else:
-            hits.append(_Hit(frozenset(used), hit.clause, hit.segment))
+            if any(positions[p].negated_by is not None and positions[p].negated_by not in used for p in used):
+                continue
+            segments = frozenset().union(*(positions[p].segments for p in used))
+            hits.append(_Hit(frozenset(used), clause, segments, hit.variant, hit.own))
     return hits
 
 
@@ -180,11 +199,12 @@ class Grader:
         analysis = self.analyser.analyse(text)
         reader = _Reader(analysis, rubric.vocabulary)
         window = self.rules.window
-        concept_hits = [_pattern_hits(reader, c.pattern, window) for c in rubric.concepts]
-        wrong_hits = [_pattern_hits(reader, m.pattern, window) for m in rubric.misconceptions]
-        consumed = {p for hits in (*concept_hits, *wrong_hits) for hit in hits for p in hit.positions}
-        polarity = _polarity(analysis, consumed)
-        # A negated purpose ("과적합이 생기지 않도록") states a goal: the negation is read as "prevent".
+        concept_hits = [
+            [h for h in _pattern_hits(reader, c.pattern, window) if h.variant in c.pattern.informative]
+            for c in rubric.concepts
+        ]
+        # A negation a correct claim spells out ("포화되지 않", "no labels needed") is that claim's own.
+        polarity = _polarity(analysis, {p for hits in concept_hits for hit in hits for p in hit.positions})
 
         covered: list[str] = []
         named: list[str] = []
@@ -193,11 +213,7 @@ class Grader:
         credit = 0.0
         claims = 0
         for concept, hits in zip(rubric.concepts, concept_hits, strict=True):
-            status = (
-                "covered"
-                if concept.label in accepted
-                else self._status(analysis, polarity, hits, concept.pattern.informative)
-            )
+            status = "covered" if concept.label in accepted else self._status(analysis, polarity, hits)
             if status == "covered":
                 covered.append(concept.label)
                 credit += 1
@@ -211,12 +227,16 @@ class Grader:
                 missed.append(concept.label)
         found = tuple(
             FoundMisconception(m.claim, m.correction)
-            for m, hits in zip(rubric.misconceptions, wrong_hits, strict=True)
-            if any(h.clause not in polarity.negated and h.clause not in polarity.neutral for h in hits)
+            for m in rubric.misconceptions
+            if self._misconception_found(analysis, reader, m.pattern, window)
         )
         total = len(rubric.concepts)
         score = min(1.0, credit / total / self.rules.full_marks_at) if total else 0.0
-        if claims == 0:
+        dump = (
+            analysis.chunks >= self.rules.dump_chunks
+            and analysis.listed_chunks >= self.rules.dump_listed_share * analysis.chunks
+        )
+        if claims == 0 or dump:
             score = min(score, self.rules.list_cap)
         score -= self.rules.misconception_cost * len(found) + self.rules.contradiction_cost * len(contradicted)
         return Judgement(
@@ -230,16 +250,26 @@ class Grader:
         )
 
     @staticmethod
-    def _status(analysis: Analysis, polarity: _Polarity, hits: Iterable[_Hit], informative: bool) -> str:
-        if not informative:
-            return "missed"
+    def _misconception_found(analysis: Analysis, reader: _Reader, pattern: Pattern, window: int) -> bool:
+        """A wrong claim is made where its terms stand together in a claim whose clause does not deny it. Only a
+        negation the wrong claim itself spells out is its own: one another claim spells out still denies it."""
+        for hit in _pattern_hits(reader, pattern, window):
+            if not any(analysis.positions[p].claimed for p in hit.own):
+                continue  # a bare list of terms makes no claim, wrong or right
+            polarity = _polarity(analysis, set(hit.positions))
+            if hit.clause not in polarity.negated and hit.clause not in polarity.neutral:
+                return True
+        return False
+
+    @staticmethod
+    def _status(analysis: Analysis, polarity: _Polarity, hits: Iterable[_Hit]) -> str:
         statuses = set()
         for hit in hits:
             if hit.clause in polarity.neutral:
                 continue
             if hit.clause in polarity.negated:
                 statuses.add("contradicted")
-            elif hit.segment in analysis.claim_segments:
+            elif any(analysis.positions[p].claimed for p in hit.own):
                 statuses.add("covered")
             else:
                 statuses.add("named")

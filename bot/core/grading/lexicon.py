@@ -16,7 +16,6 @@ gradient: 기울기, 그래디언트, 그라디언트, 그레디언트, 그래�
 descent: 하강, 하강법
 gradient descent: 경사하강, 경사하강법, gd
 stochastic: 확률적, 스토캐스틱
-stochastic gradient descent: sgd
 vanish: 소실, 사라지, 소멸, 죽, vanishing
 explode: 폭주, 폭발, exploding
 chain: 체인, 연쇄
@@ -64,7 +63,7 @@ fast: 빠르, 빨리, 신속, 고속, quick, quickly, faster, speed, 속도
 slow: 느리, 더디, 느려지, slower
 large: 크, 큰, 거대, 대규모, big, huge, larger, bigger
 small: 작, 작은, 소규모, smaller, tiny
-many: 많, 다수, 여러, much, more, lots
+many: 많, 많이, 다수, 여러, much, more, lots
 few: 적, 소수, less, fewer
 high: 높, 고, higher
 low: 낮, 저, lower
@@ -180,6 +179,19 @@ transformer: 트랜스포머, transformers
 cnn: 씨엔엔, 합성곱신경망, convnet
 rnn: 알엔엔, 순환신경망
 vit: 비전트랜스포머
+supervised: 지도
+unsupervised: 비지도
+once: 한번, 한번에, 한꺼번에
+all: 모든, 모두, 전부, 전체, every, entire, whole
+alpha: α, 알파
+beta: β, 베타
+gamma: γ, 감마
+lambda: λ, 람다
+eta: η, 에타
+sigma: σ, 시그마
+mu: μ, 뮤
+theta: θ, 세타
+epsilon: ε, 엡실론
 """
 
 

@@ -30,8 +30,9 @@ class Pattern:
 
     term: Term
     requires: tuple[Term, ...]
-    # Whether a match can say anything the question does not: some key outside the question's words.
-    informative: bool
+    # The variants of the term whose match says something the question does not: a key outside the question's
+    # words, in the variant itself or in every way of writing a required term.
+    informative: frozenset[tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -69,10 +70,10 @@ def _pattern(
 ) -> Pattern:
     term = _term(analyser, spellings)
     required = tuple(_term(analyser, group) for group in requires)
-    own = {key for variant in term.variants for key in variant} | {
-        key for group in required for variant in group.variants for key in variant
-    }
-    informative = bool(own - question - {NOT})
+    asked = question | {NOT}
+    # A required group adds content only if every one of its spellings does.
+    required_adds = any(all(set(variant) - asked for variant in group.variants) for group in required)
+    informative = frozenset(v for v in term.variants if required_adds or set(v) - asked)
     return Pattern(term, required, informative)
 
 
