@@ -112,7 +112,7 @@ def _run(args: argparse.Namespace, body: Any) -> int:
     except (DeckError, CaseFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
-    service = GradingService()
+    service = GradingService(worker=False)
     # Compile every rubric before timing anything: latency is per answer, not per first use of a question.
     for question in {c.question for c in cases}:
         service.rubric(next(q for q in catalog.questions() if q.id == question))

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot.core.grading import Judgement
 from bot.core.models import RevealInput, RoundKind, ScoredAnswer
 from bot.core.scoring import ScoringRules, answer_points, next_streak, streak_bonus, vote_points
 
 
-def score_round(inputs: RevealInput, rules: ScoringRules, grade: Callable[[str], Judgement]) -> list[ScoredAnswer]:
-    """Score every on-time answer of a round being revealed, in answer order."""
+def score_round(
+    inputs: RevealInput, rules: ScoringRules, grade_all: Callable[[Sequence[str]], Sequence[Judgement]]
+) -> list[ScoredAnswer]:
+    """Score every on-time answer of a round being revealed, in answer order; all are graded in one call."""
     scored = []
     daily = inputs.round.kind is RoundKind.DAILY
-    for answer in inputs.answers:
-        coverage = grade(answer.text)
+    judgements = grade_all([answer.text for answer in inputs.answers])
+    for answer, coverage in zip(inputs.answers, judgements, strict=True):
         points = answer_points(rules, coverage.score, late=False)
         streak = 0
         if daily:

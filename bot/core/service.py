@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import random
@@ -233,12 +232,12 @@ class QuizService:
         if round_ is None or round_.state is not RoundState.OPEN:
             return None
         question, _ = self._question(round_)
-        await self.grading.ready()
-        # Compile the rubric before the write transaction, so it holds the writer only for grading itself.
-        await asyncio.to_thread(self.grading.rubric, question)
+        # Load the analyser and compile the rubric before the write transaction, which then waits only for
+        # grading itself.
+        await self.grading.prepare(question)
 
         def score(inputs: RevealInput) -> list[ScoredAnswer]:
-            return score_round(inputs, self.rules, lambda text: self.grading.grade(question, text))
+            return score_round(inputs, self.rules, lambda texts: self.grading.grade_all(question, texts))
 
         outcome = await self.storage.results.reveal(
             round_id, self.clock.now(), score, self._period_keys, question.category
@@ -372,8 +371,7 @@ class QuizService:
         round_ = await self.storage.rounds.get(existing.round_id)
         assert round_ is not None
         question, _ = self._question(round_)
-        await self.grading.ready()
-        await asyncio.to_thread(self.grading.rubric, question)
+        await self.grading.prepare(question)
         rules = self.rules
 
         def rescore(text: str, accepted: frozenset[str]) -> Rescore:

@@ -1,70 +1,183 @@
-"""The grader as the bot uses it: loaded in the background, rubrics compiled once per question.
+"""The grader as the bot uses it: the analyser loaded and run off the event loop, rubrics compiled once.
 
-Loading Kiwi's model takes about a second of CPU. ``GradingService.start`` begins it on a worker thread so the
-bot starts at once; ``ready`` waits for it, and every grading call made before it is ready waits there too.
+Loading Kiwi's model takes a few seconds of CPU during which the interpreter lock is held, so the bot runs
+the grader in a worker process of its own (``worker=True``, the default): starting it returns at once, the
+event loop never waits for the model, and a reveal hands the worker all its answers in one call. Every
+``GradingService`` of a process shares that one worker. ``worker=False`` grades in the calling process
+(the command line and benchmarks, where nothing else needs the loop).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import multiprocessing
+import os
 import threading
-from collections.abc import Callable
-from concurrent.futures import Future
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from bot.core.deck_schema import Question
 from bot.core.grading.analysis import Analyser, Morphology, kiwi_morphology
 from bot.core.grading.grader import Grader, GradingRules, Judgement
 from bot.core.grading.rubric import Rubric, compile_rubric
 
+# -- the worker process ------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _worker_grader() -> Grader:
+    return Grader(Analyser(kiwi_morphology()))
+
+
+@functools.lru_cache(maxsize=512)
+def _worker_rubric(question: Question) -> Rubric:
+    return compile_rubric(_worker_grader().analyser, question)
+
+
+def _worker_warm() -> bool:
+    _worker_grader()
+    return True
+
+
+def _worker_grade(
+    question: Question, texts: Sequence[str], accepted: frozenset[str], rules: GradingRules
+) -> list[Judgement]:
+    grader = _worker_grader()
+    rubric = _worker_rubric(question)
+    judge = Grader(grader.analyser, rules)
+    return [judge.grade(rubric, text, accepted) for text in texts]
+
+
+def _worker_init(parent: int) -> None:
+    """Detach the worker from the bot's terminal and make it end with the bot.
+
+    The worker inherits the bot's standard streams; holding them would keep a supervisor's pipe open after the
+    bot itself is gone. And a bot killed outright (kill -9) cannot stop its worker, so the worker watches it.
+    """
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+@functools.cache
+def _shared_worker() -> ProcessPoolExecutor:
+    # Spawned, not forked: the bot has threads (the database writer, the scheduler) that a fork would copy
+    # mid-flight.
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
+
+
+# -- the service -------------------------------------------------------------------------------------------
+
 
 class GradingService:
-    """Owns the analyser (loaded once, off the event loop) and a cache of compiled rubrics."""
+    """Grades answers against questions; owns how the analyser is loaded and where grading runs."""
 
-    def __init__(self, load: Callable[[], Morphology] = kiwi_morphology, rules: GradingRules | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        worker: bool = True,
+        rules: GradingRules | None = None,
+        load: Callable[[], Morphology] = kiwi_morphology,
+    ) -> None:
+        self._worker = worker
         self._load = load
-        self._rules = rules
-        self._grader: Future[Grader] = Future()
-        self._started = False
+        self.rules = rules or GradingRules()
+        self._ready: Future[bool] | None = None
         self._lock = threading.Lock()
-        self._rubrics: dict[tuple[str, int], Rubric] = {}
+        self._grader: Grader | None = None
+        self._rubrics: dict[Question, Rubric] = {}
 
     def start(self) -> None:
-        """Begin loading the analyser on a daemon thread (once); returns at once."""
+        """Begin loading the analyser in the background (once); returns at once."""
         with self._lock:
-            if self._started:
+            if self._ready is not None and not (self._ready.done() and self._ready.exception()):
                 return
-            self._started = True
-        threading.Thread(target=self._build, name="grader-load", daemon=True).start()
+            if self._worker:
+                self._ready = self._pool().submit(_worker_warm)
+            else:
+                ready: Future[bool] = Future()
+                self._ready = ready
+                threading.Thread(target=self._load_here, args=(ready,), name="grader-load", daemon=True).start()
 
-    def _build(self) -> None:
+    def _load_here(self, ready: Future[bool]) -> None:
         try:
-            self._grader.set_result(Grader(Analyser(self._load()), self._rules))
-        except BaseException as error:  # surfaced to every caller of ``grader``/``ready``
-            self._grader.set_exception(error)
+            self._grader = Grader(Analyser(self._load()), self.rules)
+            ready.set_result(True)
+        except BaseException as error:  # handed to every caller of ``ready`` and ``grade``
+            ready.set_exception(error)
+
+    def _pool(self) -> ProcessPoolExecutor:
+        return _shared_worker()
+
+    def _started(self) -> Future[bool]:
+        self.start()
+        assert self._ready is not None
+        return self._ready
 
     @property
     def is_ready(self) -> bool:
-        return self._grader.done()
+        return self._ready is not None and self._ready.done() and self._ready.exception() is None
 
     async def ready(self) -> None:
         """Wait, without blocking the event loop, until the analyser is loaded."""
-        self.start()
-        await asyncio.wrap_future(self._grader)
+        await asyncio.wrap_future(self._started())
 
     def grader(self) -> Grader:
-        """The grader, waiting for it to load if needed (call off the event loop, or after ``ready``)."""
-        self.start()
-        return self._grader.result()
+        """The in-process grader (``worker=False`` only), waiting for it to load."""
+        if self._worker:
+            raise RuntimeError("this grading service grades in its worker process")
+        self._started().result()
+        assert self._grader is not None
+        return self._grader
 
     def rubric(self, question: Question) -> Rubric:
-        """The compiled rubric of a question, built on first use. Keyed by the question's id and content, so a
-        reloaded deck with a changed question compiles afresh."""
-        key = (question.id, hash(question))
-        rubric = self._rubrics.get(key)
+        """The compiled rubric of a question (``worker=False`` only), built on first use."""
+        rubric = self._rubrics.get(question)
         if rubric is None:
             rubric = compile_rubric(self.grader().analyser, question)
-            self._rubrics[key] = rubric
+            self._rubrics[question] = rubric
         return rubric
 
+    async def prepare(self, question: Question) -> None:
+        """Load the analyser and compile the question's rubric ahead of grading, off the event loop."""
+        await self.ready()
+        await asyncio.to_thread(self.grade_all, question, ())
+
     def grade(self, question: Question, text: str, accepted: frozenset[str] = frozenset()) -> Judgement:
-        return self.grader().grade(self.rubric(question), text, accepted)
+        """Grade one answer; blocks until done (call off the event loop)."""
+        (judgement,) = self.grade_all(question, (text,), accepted)
+        return judgement
+
+    def grade_all(
+        self, question: Question, texts: Sequence[str], accepted: frozenset[str] = frozenset()
+    ) -> list[Judgement]:
+        """Grade answers to one question in one go; blocks until done (call off the event loop)."""
+        if not self._worker:
+            rubric = self.rubric(question)
+            return [self.grader().grade(rubric, text, accepted) for text in texts]
+        self._started().result()
+        try:
+            return self._pool().submit(_worker_grade, question, list(texts), accepted, self.rules).result()
+        except BrokenProcessPool:
+            # The worker died (killed, out of memory): start a fresh one and try once more.
+            _shared_worker.cache_clear()
+            with self._lock:
+                self._ready = None
+            self._started().result()
+            return self._pool().submit(_worker_grade, question, list(texts), accepted, self.rules).result()
