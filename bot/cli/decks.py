@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot.cli.suggest import suggest_command
 from bot.core.deck_import import OutlineError, deck_to_yaml, import_outline_file
 from bot.core.deck_schema import Bullet, Deck, Question
 from bot.core.decks import DeckCatalog, DeckError, DeckIssue, LoadedDeck, check_decks, load_decks
@@ -75,6 +76,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="language code such as ko (default: ko if the text has Hangul, else en)",
     )
     import_.set_defaults(func=import_command)
+
+    suggest = commands.add_parser(
+        "suggest",
+        help="print the answers admins accepted on dispute, per question and concept, as alias suggestions",
+        description="Read accepted disputes from the database ($QUIZBOT_DB) and print their wordings per concept.",
+    )
+    suggest.set_defaults(func=suggest_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bot.core.deck_schema import KeyConcept
 from bot.core.models import ChannelKey, ChannelSettings, Member, Round
 from bot.core.service import QuizService
 
@@ -17,10 +18,15 @@ def labels(service: QuizService, round_: Round) -> tuple[str, ...]:
     return tuple(c.concept for c in service.catalog.question(round_.deck_id, round_.question_id).key_concepts)
 
 
+def claim_for(concept: KeyConcept) -> str:
+    """A sentence claiming one key concept: its label with a term of each group it requires, and a predicate."""
+    return " ".join([concept.concept, *(group[0] for group in concept.requires)]) + "입니다."
+
+
 def answer_covering(service: QuizService, round_: Round, count: int) -> str:
-    """An answer naming the first ``count`` key concepts of the round's question (no concept for 0)."""
-    chosen = labels(service, round_)[:count]
-    return " 그리고 ".join(chosen) + " 입니다" if chosen else UNRELATED
+    """An answer claiming the first ``count`` key concepts of the round's question (no concept for 0)."""
+    chosen = service.catalog.question(round_.deck_id, round_.question_id).key_concepts[:count]
+    return " ".join(claim_for(c) for c in chosen) if chosen else UNRELATED
 
 
 def member(name: str) -> Member:

@@ -11,6 +11,7 @@ import pytest
 from bot.core.clock import ManualClock
 from bot.core.models import AnswerReceipt, ChannelKey, GuildKey, Period, Round
 from bot.core.scheduler import QuizScheduler
+from bot.core.scoring import answer_points
 from bot.core.service import MAX_ANSWER_CHARS, QuizService
 from tests.conftest import RecordingPlatform
 from tests.integration.quiz_steps import answer, answer_covering, labels, member, stored_results, total_points
@@ -302,7 +303,8 @@ async def test_coverage_points_follow_the_concepts_covered(
     await reveal(scheduler, channel_key)
     results = await stored_results(service, open_round.id)
     assert results["alice"].total == 30
-    assert results["bob"].total == 10 + int(20 / count + 0.5)
+    share = min(1.0, 1 / count / service.grading.rules.full_marks_at)
+    assert results["bob"].total == 10 + answer_points(service.rules, share, late=False).coverage
 
 
 async def test_an_answer_racing_the_reveal_is_either_scored_or_late_never_lost(

@@ -15,6 +15,7 @@ from bot.core.service import QuizService
 from bot.platforms.discord.answers import AnswerEvents
 from bot.platforms.discord.catchup import ThreadCatchUp
 from bot.platforms.discord.commands import QuizTree, install_commands, sync_tree
+from bot.platforms.discord.disputes import ConceptMenu, DisputeButton, VerdictButton
 from bot.platforms.discord.endpoints import Endpoints, apply_api_base, apply_gateway, endpoints_from
 from bot.platforms.discord.pacing import RequestPacer
 from bot.platforms.discord.platform import PLATFORM, DiscordPlatform
@@ -30,7 +31,8 @@ def quiz_intents() -> discord.Intents:
 
 
 class QuizBot(commands.Bot):
-    """Slash commands, answer-thread listeners and the private-answer button over one ``QuizService``."""
+    """Slash commands, answer-thread listeners, the private-answer button and the dispute components over one
+    ``QuizService``."""
 
     platform_name = PLATFORM
 
@@ -83,7 +85,7 @@ class QuizBot(commands.Bot):
         self._platform = DiscordPlatform(self, pacer, settings.language, self.service.clock)
         self._scheduler = self.runtime.make_scheduler({PLATFORM: self._platform})
         await install_commands(self.tree)
-        self.add_dynamic_items(AnswerButton)
+        self.add_dynamic_items(AnswerButton, DisputeButton, ConceptMenu, VerdictButton)
         await self.add_cog(AnswerEvents(self))
         try:
             self.commands_synced = await sync_tree(self.tree, settings.discord.dev_guild_ids)

@@ -25,9 +25,10 @@ from bot.config import WEEKDAYS, parse_duration, parse_time_of_day, parse_weekda
 from bot.core.models import ChannelKey, ChannelSettings, GuildKey, Period
 from bot.core.ports import PlatformError
 from bot.core.service import QuizError
-from bot.messages import Language, has, text
+from bot.messages import Language, text
 from bot.platforms.discord.cards import CardState
-from bot.platforms.discord.language import CatalogueTranslator, language_of, localized
+from bot.platforms.discord.checks import manages_server
+from bot.platforms.discord.language import CatalogueTranslator, error_text, language_of, localized
 from bot.platforms.discord.platform import MAX_MESSAGE, NO_MENTIONS
 from bot.render import category_name, help_text, leaderboard_blocks, setup_done, split_blocks, stats_blocks
 
@@ -90,17 +91,6 @@ class Place:
 def quiz_bot(interaction: discord.Interaction[Any]) -> QuizBot:
     """The bot that received the interaction: the commands are registered on ``QuizBot`` only."""
     return cast("QuizBot", interaction.client)
-
-
-def error_text(code: str, language: Language, **details: object) -> str:
-    """The catalogue's explanation of a ``QuizError`` code, or a generic one if it has none."""
-    key = f"error.{code}"
-    if not has(key):
-        return text("discord.error.internal", language)
-    try:
-        return text(key, language, **details)
-    except (KeyError, IndexError):
-        return text("discord.error.internal", language)
 
 
 def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member | None) -> list[str]:
@@ -194,7 +184,7 @@ class QuizTree(app_commands.CommandTree[Any]):
 
 async def manage_server_only(interaction: discord.Interaction[Any]) -> bool:
     """The gate of the admin subcommands: members without Manage Server get a private refusal."""
-    if interaction.guild_id is not None and interaction.permissions.manage_guild:
+    if manages_server(interaction):
         return True
     log.info("refused %s to %s in guild %s", interaction.command, interaction.user.id, interaction.guild_id)
     await reply(interaction, text("error.not-admin", language_of(interaction.locale)))

@@ -5,13 +5,24 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.messages import Language, text
+from bot.messages import Language, has, text
 
 
 def language_of(locale: discord.Locale | str | None) -> Language:
     """Korean for any Korean locale, English for everything else."""
     value = locale.value if isinstance(locale, discord.Locale) else (locale or "")
     return "ko" if value.lower().startswith("ko") else "en"
+
+
+def error_text(code: str, language: Language, **details: object) -> str:
+    """The catalogue's explanation of a ``QuizError`` code, or a generic one if it has none."""
+    key = f"error.{code}"
+    if not has(key):
+        return text("discord.error.internal", language)
+    try:
+        return text(key, language, **details)
+    except (KeyError, IndexError):
+        return text("discord.error.internal", language)
 
 
 def localized(key: str) -> app_commands.locale_str:

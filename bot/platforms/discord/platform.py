@@ -16,6 +16,7 @@ from bot.core.models import ChannelKey, Dispute, Round
 from bot.core.ports import PlatformError, PostedQuestion, QuestionCard, RevealCard
 from bot.messages import Language, text
 from bot.platforms.discord.cards import CardState, question_embed, thread_name
+from bot.platforms.discord.disputes import reveal_view, verdict_view
 from bot.platforms.discord.pacing import RequestPacer
 from bot.platforms.discord.views import question_view
 from bot.render import dispute_notice, reveal_blocks, split_blocks
@@ -94,13 +95,19 @@ class DiscordPlatform:
             raise PlatformError(f"channel {round_.thread_id} cannot hold a reveal", retryable=False)
         # A retry after a partly posted reveal (or a restart) continues where the last attempt stopped.
         already = await self._own_messages(thread)
-        for chunk in split_blocks(reveal_blocks(card, self.language), MAX_MESSAGE):
+        chunks = split_blocks(reveal_blocks(card, self.language), MAX_MESSAGE)
+        for number, chunk in enumerate(chunks, 1):
             if already[chunk] > 0:
                 already[chunk] -= 1
                 continue
+            # The last part carries the dispute button, once there is a graded answer to dispute.
+            view = reveal_view(round_.id, self.language) if number == len(chunks) and card.results else None
             with platform_errors("posting the reveal"):
                 await self.pacer.acquire()
-                await thread.send(chunk, allowed_mentions=NO_MENTIONS)
+                if view is None:
+                    await thread.send(chunk, allowed_mentions=NO_MENTIONS)
+                else:
+                    await thread.send(chunk, view=view, allowed_mentions=NO_MENTIONS)
         try:
             await self.mark_question(round_, card, CardState.REVEALED)
         except PlatformError as exc:
@@ -133,6 +140,17 @@ class DiscordPlatform:
         except PlatformError as exc:
             # Usually the very permission problem being reported; the log is all that is left.
             log.error("could not tell the admins of %s: %s (problem: %s)", channel, exc, problem)
+
+    async def post_dispute_opened(self, round_: Round, dispute: Dispute) -> None:
+        """Post a newly opened dispute in the round's answer thread, with the buttons admins decide it by."""
+        thread = await self.answer_thread(round_)
+        with platform_errors("posting a dispute"):
+            await self.pacer.acquire()
+            await thread.send(
+                dispute_notice(dispute, self.language),
+                view=verdict_view(dispute.id, self.language),
+                allowed_mentions=NO_MENTIONS,
+            )
 
     async def post_dispute_decision(self, round_: Round, dispute: Dispute) -> None:
         """Post the decision in the round's answer thread."""

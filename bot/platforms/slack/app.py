@@ -9,8 +9,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.platforms.slack.answers import AnswerEvents
-from bot.platforms.slack.blocks import ANSWER_PRIVATELY, PRIVATE_ANSWER_VIEW
+from bot.platforms.slack.blocks import ANSWER_PRIVATELY, DISPUTE_GRADING, PRIVATE_ANSWER_VIEW
 from bot.platforms.slack.deps import SlackDeps
+from bot.platforms.slack.dispute_blocks import DISPUTE_ACCEPT, DISPUTE_CONCEPT, DISPUTE_REJECT
+from bot.platforms.slack.disputes import DisputeActions
 from bot.platforms.slack.inflight import InFlight
 from bot.platforms.slack.private import PrivateAnswers
 from bot.platforms.slack.slash import QuizCommand
@@ -22,7 +24,8 @@ EVENTS_PATH = "/slack/events"
 
 
 def build_app(deps: SlackDeps, client: AsyncWebClient, *, signing_secret: str | None, inflight: InFlight) -> AsyncApp:
-    """A bolt app answering ``/quiz``, thread messages, reactions, the private-answer button and modal.
+    """A bolt app answering ``/quiz``, thread messages, reactions, the private-answer button and modal, and the
+    dispute button, concept menu and decision buttons.
 
     ``signing_secret`` is required over HTTP, where every request's signature is checked; Socket Mode requests
     arrive on a connection the app token opened and carry no signature.
@@ -37,6 +40,7 @@ def build_app(deps: SlackDeps, client: AsyncWebClient, *, signing_secret: str | 
     quiz = QuizCommand(deps)
     answers = AnswerEvents(deps)
     private = PrivateAnswers(deps)
+    disputes = DisputeActions(deps)
     track = inflight.track
     app.command(COMMAND)(track(quiz.handle))
     app.event("message")(track(answers.on_message))
@@ -44,6 +48,10 @@ def build_app(deps: SlackDeps, client: AsyncWebClient, *, signing_secret: str | 
     app.event("reaction_removed")(track(answers.on_reaction_removed))
     app.action(ANSWER_PRIVATELY)(track(private.on_button))
     app.view(PRIVATE_ANSWER_VIEW)(track(private.on_submit))
+    app.action(DISPUTE_GRADING)(track(disputes.on_dispute_button))
+    app.action(DISPUTE_CONCEPT)(track(disputes.on_concept_chosen))
+    app.action(DISPUTE_ACCEPT)(track(disputes.on_decision))
+    app.action(DISPUTE_REJECT)(track(disputes.on_decision))
     app.error(_log_error)
     return app
 

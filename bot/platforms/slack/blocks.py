@@ -32,6 +32,8 @@ ANSWER_PRIVATELY = "quiz_answer_private"
 PRIVATE_ANSWER_VIEW = "quiz_private_answer"
 PRIVATE_ANSWER_BLOCK = "answer"
 PRIVATE_ANSWER_INPUT = "answer_input"
+DISPUTE_GRADING = "quiz_dispute"
+BUTTON_TEXT_LIMIT = 75
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,27 @@ def reveal_messages(card: RevealCard, language: Language) -> list[SlackMessage]:
     """The reveal as thread messages, each under Slack's block, section and text limits."""
     title = text("reveal.title", language)
     packed = _pack(mrkdwn(b) for b in reveal_blocks(card, language))
+    if card.results and packed:
+        # An accessory on the last section, not an actions block of its own: the message keeps its block count,
+        # and a retried reveal (which compares blocks by their text) still recognises it.
+        packed[-1][-1] = {
+            **packed[-1][-1],
+            "accessory": button(DISPUTE_GRADING, text("dispute.button", language), str(card.round.id)),
+        }
     return [SlackMessage(escape(title), tuple(blocks)) for blocks in packed]
+
+
+def button(action_id: str, label: str, value: str, *, style: str | None = None) -> Block:
+    """A button element; ``value`` comes back in the click's payload, so it must name what the click acts on."""
+    element: Block = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": _clip(label, BUTTON_TEXT_LIMIT)},
+        "value": value,
+    }
+    if style is not None:
+        element["style"] = style
+    return element
 
 
 def reply_message(blocks: Sequence[str]) -> SlackMessage:

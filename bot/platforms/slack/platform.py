@@ -19,6 +19,7 @@ from bot.platforms.slack.blocks import (
     reply_message,
     reveal_messages,
 )
+from bot.platforms.slack.dispute_blocks import dispute_notice_message
 from bot.platforms.slack.errors import platform_errors
 from bot.platforms.slack.history import BotIdentity, MessageKey, message_key, own_messages
 from bot.platforms.slack.mrkdwn import escape
@@ -98,6 +99,24 @@ class SlackPlatform:
         message = reply_message([dispute_notice(dispute, self.language)])
         with platform_errors(f"posting a dispute decision in {round_.channel.channel_id}"):
             await self._post(round_.channel.channel_id, message, thread_ts=thread)
+
+    async def post_dispute_notice(self, round_: Round, dispute: Dispute) -> None:
+        """Post a newly opened dispute in the round's thread, with the buttons admins decide it with."""
+        thread = round_.thread_id or round_.message_id
+        message = dispute_notice_message(dispute, self.language)
+        with platform_errors(f"posting dispute {dispute.id} in {round_.channel.channel_id}"):
+            await self._post(round_.channel.channel_id, message, thread_ts=thread)
+
+    async def close_dispute_notice(self, channel_id: str, ts: str, message: SlackMessage) -> None:
+        """Replace a decided dispute's notice with ``message`` (the notice without its buttons).
+
+        Only logged on failure: the decision is stored and posted already; stale buttons answer "decided".
+        """
+        try:
+            with platform_errors(f"updating the dispute notice {ts} in {channel_id}"):
+                await self.client.chat_update(channel=channel_id, ts=ts, text=message.text, blocks=list(message.blocks))
+        except PlatformError as exc:
+            log.warning("%s", exc)
 
     async def post_ephemeral(self, channel_id: str, user_id: str, message: SlackMessage) -> None:
         """A message only ``user_id`` sees; failures are logged, the member's action already succeeded."""

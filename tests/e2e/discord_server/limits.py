@@ -21,6 +21,12 @@ MAX_ROW_ITEMS = 5
 MAX_CUSTOM_ID = 100
 MAX_BUTTON_LABEL = 80
 MAX_MODAL_TITLE = 45
+MAX_SELECT_OPTIONS = 25
+MAX_SELECT_PLACEHOLDER = 150
+MAX_OPTION_TEXT = 100  # an option's label, value and description each
+STRING_SELECT = 3
+# A select menu fills its action row (width 5); a button takes one of the five places.
+ROW_WIDTH = 5
 MAX_THREAD_NAME = 100
 
 
@@ -104,6 +110,10 @@ def _component_errors(components: list[Any], *, is_v2: bool) -> dict[str, Any]:
             errors[str(index)] = {
                 "components": field_error("BASE_TYPE_MAX_LENGTH", f"Must be {MAX_ROW_ITEMS} or fewer in length.")
             }
+        elif row["type"] == 1:
+            row_errors = _row_errors(row.get("components") or [])
+            if row_errors:
+                errors[str(index)] = {"components": row_errors}
     seen: set[str] = set()
     for component in _walk_components(components):
         custom_id = component.get("custom_id")
@@ -119,6 +129,64 @@ def _component_errors(components: list[Any], *, is_v2: bool) -> dict[str, Any]:
         label = component.get("label")
         if component.get("type") == 2 and isinstance(label, str) and len(label) > MAX_BUTTON_LABEL:
             errors["label"] = _too_long(MAX_BUTTON_LABEL)
+    return errors
+
+
+def _row_errors(items: list[Any]) -> dict[str, Any]:
+    """Errors of an action row's items: its width, and each string select's options and values."""
+    errors: dict[str, Any] = {}
+    width = sum(ROW_WIDTH if isinstance(i, dict) and 3 <= int(i.get("type", 0)) <= 8 else 1 for i in items)
+    if width > ROW_WIDTH:
+        errors.update(
+            field_error("COMPONENT_LAYOUT_WIDTH_EXCEEDED", "The specified component exceeds the maximum width")
+        )
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and item.get("type") == STRING_SELECT:
+            select_errors = _string_select_errors(item)
+            if select_errors:
+                errors[str(index)] = select_errors
+    return errors
+
+
+def _string_select_errors(select: dict[str, Any]) -> dict[str, Any]:
+    """Discord's rules for a string select: 1 to 25 options with labels and values of 1 to 100 characters,
+    a placeholder of at most 150, ``min_values`` up to 25 and ``max_values`` from 1 to 25."""
+    errors: dict[str, Any] = {}
+    options = select.get("options")
+    if not isinstance(options, list) or not 1 <= len(options) <= MAX_SELECT_OPTIONS:
+        errors["options"] = field_error(
+            "BASE_TYPE_BAD_LENGTH", f"Must be between 1 and {MAX_SELECT_OPTIONS} in length."
+        )
+        options = []
+    option_errors: dict[str, Any] = {}
+    for index, option in enumerate(options):
+        one: dict[str, Any] = {}
+        for name in ("label", "value"):
+            value = option.get(name) if isinstance(option, dict) else None
+            if not isinstance(value, str) or not value:
+                one[name] = field_error("BASE_TYPE_REQUIRED", "This field is required")
+            elif len(value) > MAX_OPTION_TEXT:
+                one[name] = _too_long(MAX_OPTION_TEXT)
+        description = option.get("description") if isinstance(option, dict) else None
+        if isinstance(description, str) and len(description) > MAX_OPTION_TEXT:
+            one["description"] = _too_long(MAX_OPTION_TEXT)
+        if one:
+            option_errors[str(index)] = one
+    if option_errors:
+        errors["options"] = option_errors
+    placeholder = select.get("placeholder")
+    if isinstance(placeholder, str) and len(placeholder) > MAX_SELECT_PLACEHOLDER:
+        errors["placeholder"] = _too_long(MAX_SELECT_PLACEHOLDER)
+    least = int(select.get("min_values", 1))
+    most = int(select.get("max_values", 1))
+    if not 0 <= least <= MAX_SELECT_OPTIONS:
+        errors["min_values"] = field_error(
+            "NUMBER_TYPE_MAX", f"Int value should be less than or equal to {MAX_SELECT_OPTIONS}."
+        )
+    if not 1 <= most <= MAX_SELECT_OPTIONS:
+        errors["max_values"] = field_error(
+            "NUMBER_TYPE_MAX", f"Int value should be less than or equal to {MAX_SELECT_OPTIONS}."
+        )
     return errors
 
 

@@ -463,6 +463,9 @@ class DiscordServer:
         allowed = {str(o.get("value")) for o in component.get("options") or []}
         if not set(values) <= allowed:
             raise InvalidInteraction(f"{sorted(set(values) - allowed)} are not options of {custom_id!r}")
+        least, most = int(component.get("min_values", 1)), int(component.get("max_values", 1))
+        if not least <= len(set(values)) == len(values) <= most:
+            raise InvalidInteraction(f"{custom_id!r} takes {least} to {most} distinct options, not {values}")
         data = {"custom_id": custom_id, "component_type": 3, "values": list(values)}
         return self._component_interaction(message, user, data, locale)
 

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from .delivery import Reply, SlackDelivery
-from .world import JSON, Message, User
+from .world import JSON, Ephemeral, Message, User
 
 
 class Actor:
@@ -89,8 +89,12 @@ class Actor:
         message.reactions.get(name, []).remove(self.id)
         await self._deliver(self._reaction("reaction_removed", message, name))
 
-    async def click(self, message: Message, action_id: str) -> Reply:
+    async def click(self, message: Message | Ephemeral, action_id: str) -> Reply:
         return await self.delivery.block_action(self.user, message, action_id)
+
+    async def choose(self, message: Message | Ephemeral, action_id: str, value: str) -> Reply:
+        """Pick the option with ``value`` in the menu ``action_id`` of ``message``."""
+        return await self.delivery.select(self.user, message, action_id, value)
 
     async def submit(self, view: JSON, values: dict[str, dict[str, str]]) -> Reply:
         return await self.delivery.view_submission(self.user, view, values)

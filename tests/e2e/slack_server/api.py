@@ -12,6 +12,14 @@ MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_MESSAGE_TEXT = 40_000
+MAX_ACTIONS_ELEMENTS = 25
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_OPTIONS = 100
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
+MAX_PLACEHOLDER = 150
+MAX_ACTION_ID = 255
 
 
 class ApiError(Exception):
@@ -75,7 +83,57 @@ def check_blocks(blocks: Any) -> list[JSON]:
                     ]
                 },
             )
+        if block["type"] == "actions":
+            elements = block.get("elements")
+            if not isinstance(elements, list) or not 1 <= len(elements) <= MAX_ACTIONS_ELEMENTS:
+                raise _invalid(f"/blocks/{index}/elements", "must provide 1-25 elements")
+            action_ids = [e.get("action_id") for e in elements if isinstance(e, dict) and e.get("action_id")]
+            if len(action_ids) != len(set(action_ids)):
+                raise _invalid(f"/blocks/{index}/elements", "action_id must be unique within the block")
+            for position, element in enumerate(elements):
+                _check_element(element, f"/blocks/{index}/elements/{position}")
+        if block["type"] == "section" and "accessory" in block:
+            _check_element(block["accessory"], f"/blocks/{index}/accessory")
+    block_ids = [b["block_id"] for b in blocks if b.get("block_id")]
+    if len(block_ids) != len(set(block_ids)):
+        raise _invalid("/blocks", "block_id must be unique within the message")
     return blocks
+
+
+def _invalid(pointer: str, problem: str) -> ApiError:
+    return ApiError("invalid_blocks", response_metadata={"messages": [f"[ERROR] {problem} [json-pointer:{pointer}]"]})
+
+
+def _check_text(value: Any, pointer: str, limit: int) -> None:
+    if not isinstance(value, dict) or value.get("type") != "plain_text":
+        raise _invalid(pointer, "must be a plain_text object")
+    if not 1 <= len(str(value.get("text") or "")) <= limit:
+        raise _invalid(f"{pointer}/text", f"must be 1-{limit} characters")
+
+
+def _check_element(element: Any, pointer: str) -> None:
+    """Slack's limits on the interactive elements the bot uses: buttons and static selects."""
+    if not isinstance(element, dict):
+        raise _invalid(pointer, "must be an object")
+    if len(str(element.get("action_id") or "")) > MAX_ACTION_ID:
+        raise _invalid(f"{pointer}/action_id", f"must be less than {MAX_ACTION_ID + 1} characters")
+    kind = element.get("type")
+    if kind == "button":
+        _check_text(element.get("text"), f"{pointer}/text", MAX_BUTTON_TEXT)
+        if len(str(element.get("value") or "")) > MAX_BUTTON_VALUE:
+            raise _invalid(f"{pointer}/value", f"must be less than {MAX_BUTTON_VALUE + 1} characters")
+        if element.get("style") not in (None, "primary", "danger"):
+            raise _invalid(f"{pointer}/style", "must be primary or danger")
+    elif kind == "static_select":
+        if "placeholder" in element:
+            _check_text(element["placeholder"], f"{pointer}/placeholder", MAX_PLACEHOLDER)
+        options = element.get("options")
+        if not isinstance(options, list) or not 1 <= len(options) <= MAX_OPTIONS:
+            raise _invalid(f"{pointer}/options", f"must provide 1-{MAX_OPTIONS} options")
+        for position, option in enumerate(options):
+            _check_text((option or {}).get("text"), f"{pointer}/options/{position}/text", MAX_OPTION_TEXT)
+            if not 1 <= len(str(option.get("value") or "")) <= MAX_OPTION_VALUE:
+                raise _invalid(f"{pointer}/options/{position}/value", f"must be 1-{MAX_OPTION_VALUE} characters")
 
 
 def _message_text(params: JSON, blocks: list[JSON]) -> str:
@@ -131,8 +189,9 @@ def chat_post_ephemeral(world: SlackWorld, params: JSON) -> JSON:
         raise ApiError("user_not_in_channel")
     blocks = check_blocks(_json_field(params, "blocks"))
     text = _message_text(params, blocks)
-    world.ephemerals.append(Ephemeral(channel, user, text, blocks, via="chat.postEphemeral"))
-    return {"message_ts": world.next_ts()}
+    ts = world.next_ts()
+    world.ephemerals.append(Ephemeral(channel, user, text, blocks, via="chat.postEphemeral", ts=ts))
+    return {"message_ts": ts}
 
 
 def reactions_add(world: SlackWorld, params: JSON) -> JSON:

@@ -12,7 +12,7 @@ import aiohttp
 
 from .server import FakeSlack
 from .signing import signed_headers
-from .world import JSON, Message, SlackWorld, User
+from .world import JSON, Ephemeral, Message, SlackWorld, User
 
 
 @dataclass(frozen=True)
@@ -107,10 +107,41 @@ class SlackDelivery:
     async def event(self, event: JSON, **options: Any) -> Reply:
         return await self.send_json(self.event_envelope(event), **options)
 
-    async def block_action(self, user: User, message: Message, action_id: str) -> Reply:
-        """A click on the button ``action_id`` of ``message``."""
+    async def block_action(self, user: User, message: Message | Ephemeral, action_id: str) -> Reply:
+        """A click on the button ``action_id`` of ``message`` (a channel message or an ephemeral one)."""
         button = _find_element(message.blocks, action_id)
-        payload = {
+        action = {
+            "action_id": action_id,
+            "block_id": button.get("block_id", "quiz_actions"),
+            "text": button.get("text"),
+            "value": button.get("value"),
+            "type": "button",
+            "action_ts": f"{time.time():.6f}",
+        }
+        return await self._send_action(user, message, action)
+
+    async def select(self, user: User, message: Message | Ephemeral, action_id: str, value: str) -> Reply:
+        """Choosing the option whose value is ``value`` in the static select ``action_id`` of ``message``."""
+        menu = _find_element(message.blocks, action_id)
+        option = next((o for o in menu.get("options", []) if o.get("value") == value), None)
+        assert option is not None, f"no option {value!r} in the menu {action_id!r}"
+        action = {
+            "type": "static_select",
+            "action_id": action_id,
+            "block_id": menu.get("block_id"),
+            "selected_option": option,
+            "placeholder": menu.get("placeholder"),
+            "action_ts": f"{time.time():.6f}",
+        }
+        state = {"values": {menu.get("block_id"): {action_id: {"type": "static_select", "selected_option": option}}}}
+        return await self._send_action(user, message, action, state=state)
+
+    async def _send_action(
+        self, user: User, message: Message | Ephemeral, action: JSON, *, state: JSON | None = None
+    ) -> Reply:
+        """A ``block_actions`` payload; like Slack, one from an ephemeral message carries no ``message``."""
+        ephemeral = isinstance(message, Ephemeral)
+        payload: JSON = {
             "type": "block_actions",
             "user": {"id": user.id, "username": user.name, "name": user.name, "team_id": self.world.team_id},
             "api_app_id": self.world.app_id,
@@ -119,24 +150,19 @@ class SlackDelivery:
                 "type": "message",
                 "message_ts": message.ts,
                 "channel_id": message.channel,
-                "is_ephemeral": False,
+                "is_ephemeral": ephemeral,
             },
             "trigger_id": self._trigger(),
             "team": {"id": self.world.team_id, "domain": "study-group"},
             "channel": {"id": message.channel, "name": self.world.channels[message.channel].name},
-            "message": message.to_api(),
-            "response_url": self.fake.response_url(message.channel, user.id),
-            "actions": [
-                {
-                    "action_id": action_id,
-                    "block_id": button.get("block_id", "quiz_actions"),
-                    "text": button.get("text"),
-                    "value": button.get("value"),
-                    "type": "button",
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
+            "response_url": self.fake.response_url(message.channel, user.id, message),
+            "actions": [action],
         }
+        if not ephemeral:
+            assert isinstance(message, Message)
+            payload["message"] = message.to_api()
+        if state is not None:
+            payload["state"] = state
         return await self.send_form({"payload": json.dumps(payload)})
 
     async def view_submission(self, user: User, view: JSON, values: dict[str, dict[str, str]]) -> Reply:
@@ -166,7 +192,8 @@ class SlackDelivery:
 
 def _find_element(blocks: list[JSON], action_id: str) -> JSON:
     for block in blocks:
-        for element in block.get("elements", []):
+        # Interactive elements sit in an actions block's elements or as a section's accessory.
+        for element in [*block.get("elements", []), *([block["accessory"]] if "accessory" in block else [])]:
             if element.get("action_id") == action_id:
                 return {**element, "block_id": block.get("block_id")}
     raise AssertionError(f"no element {action_id!r} in the message")

@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from .api import METHODS, ApiError, check_blocks
-from .world import JSON, Ephemeral, SlackWorld
+from .world import JSON, Ephemeral, Message, SlackWorld
 
 HOST = "127.0.0.1"
 
@@ -62,7 +62,7 @@ class FakeSlack:
         self.socket_acks: dict[str, JSON] = {}
         self._faults: dict[str, list[Fault]] = {}
         self._delays: dict[str, float] = {}
-        self._responses: dict[str, tuple[str, str]] = {}
+        self._responses: dict[str, tuple[str, str, Message | Ephemeral | None]] = {}
         self._sockets: list[SocketConnection] = []
         self._counter = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -117,10 +117,13 @@ class FakeSlack:
     def rate_limit_next(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
         self.fail_next(method, status=429, error="ratelimited", retry_after=retry_after, times=times)
 
-    def response_url(self, channel: str, user: str) -> str:
-        """A ``response_url`` for a slash command or action: replies to it land in ``world.ephemerals``."""
+    def response_url(self, channel: str, user: str, source: Message | Ephemeral | None = None) -> str:
+        """A ``response_url`` for a slash command or action: replies to it land in ``world.ephemerals``.
+
+        ``source`` is the message an action was taken in: ``replace_original`` and ``delete_original`` act on it.
+        """
         key = f"R{next(self._counter):06d}"
-        self._responses[key] = (channel, user)
+        self._responses[key] = (channel, user, source)
         return f"http://{HOST}:{self.port}/response/{key}"
 
     @property
@@ -220,19 +223,38 @@ class FakeSlack:
             blocks = check_blocks(body.get("blocks"))
         except ApiError as exc:
             return web.Response(status=400, text=exc.code)
-        channel, user = target
-        self.world.ephemerals.append(
-            Ephemeral(
-                channel,
-                user,
-                str(body.get("text") or ""),
-                blocks,
-                via="response_url",
-                response_type=str(body.get("response_type") or "ephemeral"),
+        channel, user, source = target
+        text = str(body.get("text") or "")
+        if body.get("delete_original") is True or body.get("replace_original") is True:
+            if source is None:
+                return web.Response(status=404, text="no_original")
+            self._change_original(source, text, blocks, delete=body.get("delete_original") is True)
+        else:
+            self.world.ephemerals.append(
+                Ephemeral(
+                    channel,
+                    user,
+                    text,
+                    blocks,
+                    via="response_url",
+                    response_type=str(body.get("response_type") or "ephemeral"),
+                    ts=self.world.next_ts(),
+                )
             )
-        )
         await self._notify()
         return web.Response(text="ok")
+
+    def _change_original(self, source: Message | Ephemeral, text: str, blocks: list[JSON], *, delete: bool) -> None:
+        """Like Slack: a ``response_url`` may replace or delete the message the action came from."""
+        if isinstance(source, Ephemeral):
+            if source in self.world.ephemerals and delete:
+                self.world.ephemerals.remove(source)
+            elif not delete:
+                source.text, source.blocks = text, blocks
+        elif delete:
+            self.world.messages.pop((source.channel, source.ts), None)
+        else:
+            source.text, source.blocks, source.edited = text, blocks, True
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)

@@ -108,6 +108,7 @@ class Ephemeral:
     blocks: list[JSON]
     via: str  # "chat.postEphemeral" or "response_url"
     response_type: str = "ephemeral"
+    ts: str = ""  # what a click on one of its buttons or menus names as the container's ``message_ts``
 
     def all_text(self) -> str:
         return "\n".join([self.text, *_block_texts(self.blocks)])
