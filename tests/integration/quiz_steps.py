@@ -18,9 +18,19 @@ def labels(service: QuizService, round_: Round) -> tuple[str, ...]:
     return tuple(c.concept for c in service.catalog.question(round_.deck_id, round_.question_id).key_concepts)
 
 
+NEGATIONS = ("않", "없", "못", "아니", "not", "no ", "n't", "without")
+
+
 def claim_for(concept: KeyConcept) -> str:
-    """A sentence claiming one key concept: its label with a term of each group it requires, and a predicate."""
-    return " ".join([concept.concept, *(group[0] for group in concept.requires)]) + "입니다."
+    """A sentence claiming one key concept: its label, a term of each group it requires that the label lacks,
+    and a predicate."""
+    label = concept.concept
+    partners = [
+        next((t for t in group if not any(n in t for n in NEGATIONS)), group[0])
+        for group in concept.requires
+        if not any(term.casefold() in label.casefold() for term in group)
+    ]
+    return " ".join([label, *partners]) + "입니다."
 
 
 def answer_covering(service: QuizService, round_: Round, count: int) -> str:

@@ -42,10 +42,10 @@ def test_every_shipped_question_has_an_answer(shipped: LoadedDeck) -> None:
     assert [q.id for q in shipped.deck.questions if not q.answer] == []
 
 
-def test_every_shipped_question_has_two_to_six_key_concepts(shipped: LoadedDeck) -> None:
+def test_every_shipped_question_has_two_to_eight_key_concepts(shipped: LoadedDeck) -> None:
     counts = {q.id: len(q.key_concepts) for q in shipped.deck.questions}
 
-    assert {question_id: n for question_id, n in counts.items() if not 2 <= n <= 6} == {}
+    assert {question_id: n for question_id, n in counts.items() if not 2 <= n <= 8} == {}
 
 
 def test_every_seed_bullet_appears_in_the_shipped_answer_in_order(shipped: LoadedDeck, seed: Deck) -> None:

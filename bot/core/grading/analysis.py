@@ -30,8 +30,9 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.core.grading import english
 from bot.core.grading.lexicon import lexicon_entries
-from bot.core.grading.text import EnglishFolder, has_hangul, jamo, normalize, typo_budget, unjoin
+from bot.core.grading.text import EnglishFolder, has_hangul, jamo, normalize, spaced, typo_budget, unjoin
 
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 NOT = "¬"  # the key every negator reads as, so a rubric term may contain one ("포화되지 않")
 
 # Korean morphemes that negate their clause.
@@ -54,7 +55,7 @@ _SUBJECT_PARTICLES = frozenset({"이", "가"})
 # Derivational suffixes that make a new term (정규화, 선형성, 학습률, 유사도); others (들, 끼리) fall away.
 _DERIVING_SUFFIXES = frozenset({"화", "성", "적", "률", "율", "도", "법", "기", "량", "형", "식"})
 _FILLER_LEMMAS = frozenset(
-    {"하", "되", "있", "이", "것", "등", "때", "통하", "대하", "위하", "수", "데", "줄", "바", "뿐", "듯", "중", "거"}
+    {"하", "되", "있", "이", "것", "등", "때", "통하", "대하", "위하", "수", "데", "바", "뿐", "듯", "중", "거"}
     | {"그", "저", "어느", "무슨", "어떤", "이런", "그런", "저런", "각", "몇", "경우", "정도"}
 )
 _FILLER_ADVERBS = frozenset(
@@ -85,6 +86,7 @@ class Position:
     end: int
     clause: int
     segment: int
+    chunk: int
     claimed: bool  # it stands in a part of the answer that says something, not in a bare list
     # The later segments of its sentence it is the topic of.
     topic_of: frozenset[int] = frozenset()
@@ -97,7 +99,7 @@ class Position:
 
 @dataclass(frozen=True)
 class Clause:
-    negators: tuple[int, ...]  # positions of the negators that negate the whole clause
+    negators: tuple[int, ...]  # positions of the clause's negators (each negates its own segment)
     conditional: bool  # "…이 없으면", "if not …": a negation here states a condition, not a claim
     purpose: bool  # "…지 않도록": a negation here is a goal ("so that it does not")
 
@@ -140,7 +142,8 @@ class _Builder:
     clauses: list[Clause] = field(default_factory=list)
     chunk_claims: dict[int, bool] = field(default_factory=dict)  # chunk -> a full claim (True) or a weak one
     chunk_segment: dict[int, int] = field(default_factory=dict)
-    topics: list[tuple[int, int, list[int]]] = field(default_factory=list)  # (sentence, segment, word indices)
+    # (sentence, whether it opens its clause, word indices)
+    topics: list[tuple[int, bool, list[int]]] = field(default_factory=list)
     clause: int = 0
     segment: int = 0
     chunk: int = 0
@@ -176,7 +179,8 @@ class _Builder:
         self.chunk_segment[self.chunk] = self.segment
 
     def topic(self, word_indices: list[int]) -> None:
-        self.topics.append((self.sentence, self.segment, word_indices))
+        opens = bool(word_indices) and word_indices[0] <= self.clause_start_word
+        self.topics.append((self.sentence, opens, word_indices))
 
     def comma(self) -> None:
         if self.chunk_has_claim:
@@ -256,7 +260,7 @@ class Analyser:
             if left is not None and right is not None:
                 return left + right
         # A typo of a word the lexicon has ("졍규화" → 정규화), where the word is long enough to tell.
-        budget = typo_budget(folded)
+        budget = typo_budget(folded) if all(_HANGUL_FIRST <= ord(c) <= _HANGUL_LAST for c in folded) else 0
         if budget:
             found = process.extractOne(
                 jamo(folded), self._hangul_jamo, scorer=Levenshtein.distance, score_cutoff=budget
@@ -448,8 +452,9 @@ class Analyser:
         """The index of the first word of the noun phrase that ends just before morpheme ``i``."""
         count = 0
         j = i - 1
-        while j >= 0 and morphemes[j].tag.split("-")[0] in ("NNG", "NNP", "NR", "SL", "SN", "XSN", "JC", "SH", "XPN"):
-            if morphemes[j].tag not in ("JC", "XSN", "XPN"):
+        phrase = ("NNG", "NNP", "NNB", "NR", "SL", "SN", "XSN", "JC", "JKG", "SH", "XPN", "MM")
+        while j >= 0 and morphemes[j].tag.split("-")[0] in phrase:
+            if morphemes[j].tag not in ("JC", "JKG", "XSN", "XPN"):
                 count += 1
             j -= 1
         return max(len(b.words) - count, b.clause_start_word)
@@ -467,6 +472,9 @@ class Analyser:
                 # "…이 생기지 않도록": the negation of a purpose reads as "to prevent".
                 reading = (NOT, *self.read("prevent"))
             keys = {*reading, "".join(reading)}
+            if not word.noun and not word.latin and len(word.lemma) > 1 and word.lemma.endswith("하"):
+                # "비슷하다", "흔하다": also the root a rubric names ("비슷", "흔").
+                keys.update(self.read(word.lemma[:-1]))
             if not word.negator:
                 # A compound written apart or together reads the same: "배치 정규화" also as "배치정규화".
                 joined = word.lemma
@@ -486,6 +494,7 @@ class Analyser:
                     end=word.end,
                     clause=b.clause_of[n],
                     segment=b.segment_of[n],
+                    chunk=b.chunk_of[n],
                     claimed=b.chunk_of[n] in claimed_chunks,
                     topic_of=topic_of.get(n, frozenset()),
                     negated_by=negated_by.get(n),
@@ -506,14 +515,21 @@ class Analyser:
     def term_variants(self, spelling: str) -> tuple[tuple[str, ...], ...]:
         """The ways a rubric spelling can be found: the keys of its words in order, and, for a Hangul term
         of several words, the keys of the words written together ("배치 정규화" also as "배치정규화")."""
-        builder = self._term_words(spelling)
-        keys: list[str] = []
-        for word in builder.words:
-            keys.extend(self.read(word.lemma) if not word.negator else (NOT,))
-        variants = {tuple(keys)}
-        joined = "".join(normalize(spelling).split())
-        if len(builder.words) > 1 and not joined.isascii():
-            variants.add(self.read(joined))
+        variants: set[tuple[str, ...]] = set()
+        forms = [spelling]
+        apart = spaced(normalize(spelling))
+        if not any(part in english.STOPWORDS for part in apart.split()):
+            forms.append(apart)  # "fan in" for "fan-in"; not "define by run", which would lose its "by"
+        for form in dict.fromkeys(forms):
+            builder = self._term_words(form)
+            keys: list[str] = []
+            for word in builder.words:
+                keys.extend(self.read(word.lemma) if not word.negator else (NOT,))
+            variants.add(tuple(keys))
+            same_script = len({w.latin for w in builder.words}) == 1
+            if len(builder.words) > 1 and same_script and not any(w.negator for w in builder.words):
+                # Written together: "배치정규화", "crossentropy".
+                variants.add(self.read("".join(w.lemma for w in builder.words)))
         return tuple(sorted(v for v in variants if v))
 
     def _term_words(self, spelling: str) -> _Builder:
@@ -592,7 +608,10 @@ def _topic_segments(b: _Builder) -> dict[int, frozenset[int]]:
         if not indices:
             continue
         own = b.segment_of[indices[-1]]
-        later = [t for t in b.topics[k + 1 :] if t[0] == sentence and t[2]]
+        # A topic holds until a later one of its sentence takes over: one opening a clause, or one after
+        # something was said of this one ("Q는 디코더에서, K와 V는 …"). A topic right after it is a contrast
+        # within what is said of it ("depthwise conv는 채널 정보는 섞지 않고 …") and does not replace it.
+        later = [t for t in b.topics[k + 1 :] if t[0] == sentence and t[2] and (t[1] or t[2][0] > indices[-1] + 1)]
         until = b.segment_of[later[0][2][-1]] if later else None
         spoken_for = frozenset(
             s for s in segments_of_sentence.get(sentence, ()) if s > own and (until is None or s < until)

@@ -13,6 +13,7 @@ contradiction costs points. An answer that only names things scores at most a sm
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -34,10 +35,15 @@ class GradingRules:
     misconception_cost: float = 0.3
     contradiction_cost: float = 0.15
     list_cap: float = 0.3  # an answer that claims nothing scores at most this
+    dump_cap: float = 0.1  # a pasted list or glossary (see below) scores at most this
     # An answer of this many comma-separated pieces, nearly all bare terms, is a dump (a pasted glossary): a
     # predicate somewhere in it does not make its terms claims.
     dump_chunks: int = 8
     dump_listed_share: float = 0.75
+    # So is a long answer most of whose pieces name nothing of this question's rubric (a glossary of the
+    # whole deck, pasted into every round).
+    off_topic_chunks: int = 12
+    off_topic_share: float = 0.75
     window: int = 3  # other words that may stand between the words of one term
 
 
@@ -62,10 +68,11 @@ class Judgement:
 @dataclass(frozen=True)
 class _Hit:
     positions: frozenset[int]
-    clause: int  # the clause of its last word: where its claim is made
+    last: int  # its last word: where its claim is made (the clause and segment that may negate it)
     segments: frozenset[int]
     variant: tuple[str, ...] = ()
     own: frozenset[int] = frozenset()  # the words of the term itself, without its required terms
+    keys: frozenset[str] = frozenset()  # the keys it matched, of the term and of its required terms
 
 
 @dataclass
@@ -91,7 +98,8 @@ class _Reader:
 
     def _near(self, key: str, budget: int) -> tuple[int, ...]:
         if self.choices is None:
-            # A word that is itself a rubric term is never read as a typo of another ("encoder"/"decoder").
+            # A word that is itself a rubric term, or a word of the question, is never read as a typo of a
+            # rubric term ("encoder" for "decoder", the question's "LLaVA" for "LLaMA").
             self.choice_keys = [k for k in self.analysis.index if k not in self.vocabulary and k != NOT]
             self.choices = [jamo(k) for k in self.choice_keys]
         assert self.choice_keys is not None
@@ -133,7 +141,7 @@ def _variant_hits(reader: _Reader, variant: tuple[str, ...], window: int) -> lis
         else:
             last = max(chosen)
             segments = frozenset().union(*(positions[p].segments for p in chosen))
-            hits.append(_Hit(frozenset(chosen), positions[last].clause, segments, variant, frozenset(chosen)))
+            hits.append(_Hit(frozenset(chosen), last, segments, variant, frozenset(chosen), frozenset(variant)))
     return hits
 
 
@@ -149,41 +157,57 @@ def _pattern_hits(reader: _Reader, pattern: Pattern, window: int) -> list[_Hit]:
     hits = []
     positions = reader.analysis.positions
     for hit in _term_hits(reader, pattern.term, window):
-        used = set(hit.positions)
-        clause = hit.clause
+        choices: list[list[_Hit]] = []
         for required in pattern.requires:
             partners = [other for other in _term_hits(reader, required, window) if other.segments & hit.segments]
             if not partners:
                 break
-            # The longest way of writing it: "not distinguish" rather than "distinguish".
-            partner = max(partners, key=lambda other: (len(other.positions), -min(other.positions)))
-            used.update(partner.positions)
-            clause = max(clause, partner.clause)
+            # A few ways each required term is written nearby, best first: in the term's own clause, then the
+            # longest ("not distinguish" rather than "distinguish"), then the nearest. Each pairing is a hit, so
+            # one that is said outweighs one that is negated.
+            clause = positions[hit.last].clause
+            partners.sort(key=lambda o: (positions[o.last].clause != clause, -len(o.positions), abs(o.last - hit.last)))
+            choices.append(partners[:2])
         else:
-            if any(positions[p].negated_by is not None and positions[p].negated_by not in used for p in used):
-                continue
-            segments = frozenset().union(*(positions[p].segments for p in used))
-            hits.append(_Hit(frozenset(used), clause, segments, hit.variant, hit.own))
+            for combination in itertools.product(*choices):
+                used = set(hit.positions).union(*(o.positions for o in combination))
+                if any(positions[p].negated_by is not None and positions[p].negated_by not in used for p in used):
+                    continue
+                keys = set(hit.keys).union(*(o.keys for o in combination))
+                segments = frozenset().union(*(positions[p].segments for p in used))
+                hits.append(_Hit(frozenset(used), max(used), segments, hit.variant, hit.own, frozenset(keys)))
     return hits
 
 
 @dataclass(frozen=True)
 class _Polarity:
-    negated: frozenset[int]  # clauses whose claim is denied
-    neutral: frozenset[int]  # clauses that state a condition: no claim either way
+    negated: frozenset[int]  # segments whose claim is denied
+    neutral: frozenset[int]  # segments of clauses that state a condition: no claim either way
+
+    def of(self, analysis: Analysis, hit: _Hit) -> str:
+        segment = analysis.positions[hit.last].segment
+        return "neutral" if segment in self.neutral else "negated" if segment in self.negated else "said"
 
 
 def _polarity(analysis: Analysis, consumed: set[int]) -> _Polarity:
+    """Which segments a negation denies. A negator negates the part of its clause it stands in (a clause's
+    topic set off before a contrast keeps its claim); negators in ``consumed`` belong to a term and negate
+    nothing more."""
     negated: set[int] = set()
     neutral: set[int] = set()
-    for n, clause in enumerate(analysis.clauses):
-        free = [p for p in clause.negators if p not in consumed]
-        if len(free) % 2 == 0:
-            continue
-        if clause.conditional:
-            neutral.add(n)
-        elif not clause.purpose:
-            negated.add(n)
+    for clause in analysis.clauses:
+        count: dict[int, int] = {}
+        for p in clause.negators:
+            if p not in consumed:
+                segment = analysis.positions[p].segment
+                count[segment] = count.get(segment, 0) + 1
+        for segment, n in count.items():
+            if n % 2 == 0:
+                continue
+            if clause.conditional:
+                neutral.add(segment)
+            elif not clause.purpose:
+                negated.add(segment)
     return _Polarity(frozenset(negated), frozenset(neutral))
 
 
@@ -196,12 +220,16 @@ class Grader:
 
     def grade(self, rubric: Rubric, text: str, accepted: frozenset[str] = frozenset()) -> Judgement:
         """Judge ``text``. Concepts in ``accepted`` (labels admins accepted on dispute) count as covered."""
-        analysis = self.analyser.analyse(text)
-        reader = _Reader(analysis, rubric.vocabulary)
+        return self.judge(rubric, self.analyser.analyse(text), accepted)
+
+    def judge(self, rubric: Rubric, analysis: Analysis, accepted: frozenset[str] = frozenset()) -> Judgement:
+        """Judge an answer already analysed (one analysis can be judged against several questions)."""
+        reader = _Reader(analysis, rubric.vocabulary | rubric.question_keys)
         window = self.rules.window
+        asked = rubric.question_keys | {NOT}
+        # A match made only of the question's own words says nothing.
         concept_hits = [
-            [h for h in _pattern_hits(reader, c.pattern, window) if h.variant in c.pattern.informative]
-            for c in rubric.concepts
+            [h for h in _pattern_hits(reader, c.pattern, window) if h.keys - asked] for c in rubric.concepts
         ]
         # A negation a correct claim spells out ("포화되지 않", "no labels needed") is that claim's own.
         polarity = _polarity(analysis, {p for hits in concept_hits for hit in hits for p in hit.positions})
@@ -232,12 +260,12 @@ class Grader:
         )
         total = len(rubric.concepts)
         score = min(1.0, credit / total / self.rules.full_marks_at) if total else 0.0
-        dump = (
-            analysis.chunks >= self.rules.dump_chunks
-            and analysis.listed_chunks >= self.rules.dump_listed_share * analysis.chunks
-        )
-        if claims == 0 or dump:
+        matched = {analysis.positions[p].chunk for hits in concept_hits for hit in hits for p in hit.positions}
+        dump = self._is_dump(analysis, matched)
+        if claims == 0:
             score = min(score, self.rules.list_cap)
+        if dump:
+            score = min(score, self.rules.dump_cap)
         score -= self.rules.misconception_cost * len(found) + self.rules.contradiction_cost * len(contradicted)
         return Judgement(
             score=round(max(0.0, min(1.0, score)), 4),
@@ -249,6 +277,15 @@ class Grader:
             total=total,
         )
 
+    def _is_dump(self, analysis: Analysis, matched_chunks: set[int]) -> bool:
+        """A pasted list or glossary: a predicate somewhere in it does not make its terms claims."""
+        rules = self.rules
+        if analysis.chunks >= rules.dump_chunks and analysis.listed_chunks >= rules.dump_listed_share * analysis.chunks:
+            return True
+        if analysis.chunks < rules.off_topic_chunks:
+            return False
+        return len(matched_chunks) < (1 - rules.off_topic_share) * analysis.chunks
+
     @staticmethod
     def _misconception_found(analysis: Analysis, reader: _Reader, pattern: Pattern, window: int) -> bool:
         """A wrong claim is made where its terms stand together in a claim whose clause does not deny it. Only a
@@ -256,8 +293,7 @@ class Grader:
         for hit in _pattern_hits(reader, pattern, window):
             if not any(analysis.positions[p].claimed for p in hit.own):
                 continue  # a bare list of terms makes no claim, wrong or right
-            polarity = _polarity(analysis, set(hit.positions))
-            if hit.clause not in polarity.negated and hit.clause not in polarity.neutral:
+            if _polarity(analysis, set(hit.positions)).of(analysis, hit) == "said":
                 return True
         return False
 
@@ -265,9 +301,10 @@ class Grader:
     def _status(analysis: Analysis, polarity: _Polarity, hits: Iterable[_Hit]) -> str:
         statuses = set()
         for hit in hits:
-            if hit.clause in polarity.neutral:
+            said = polarity.of(analysis, hit)
+            if said == "neutral":
                 continue
-            if hit.clause in polarity.negated:
+            if said == "negated":
                 statuses.add("contradicted")
             elif any(analysis.positions[p].claimed for p in hit.own):
                 statuses.add("covered")

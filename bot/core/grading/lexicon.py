@@ -12,7 +12,8 @@ single words as they appear after morphological analysis (a verb by its stem: "�
 from __future__ import annotations
 
 LEXICON = """
-gradient: 기울기, 그래디언트, 그라디언트, 그레디언트, 그래디엔트, 그라디엔트, 경사, 경사도, 미분값, grad, gradients
+gradient: 기울기, 기울, 그래디언트, 그라디언트, 그레디언트, 그래디엔트, 그라디엔트
+gradient: 경사, 경사도, 미분값, grad, gradients
 descent: 하강, 하강법
 gradient descent: 경사하강, 경사하강법, gd
 stochastic: 확률적, 스토캐스틱

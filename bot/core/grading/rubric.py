@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.deck_schema import KeyConcept, Misconception, Question, TermGroup
-from bot.core.grading.analysis import NOT, Analyser
+from bot.core.grading.analysis import Analyser
 
 
 @dataclass(frozen=True)
@@ -30,9 +30,6 @@ class Pattern:
 
     term: Term
     requires: tuple[Term, ...]
-    # The variants of the term whose match says something the question does not: a key outside the question's
-    # words, in the variant itself or in every way of writing a required term.
-    informative: frozenset[tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -65,16 +62,10 @@ def _term(analyser: Analyser, spellings: TermGroup) -> Term:
     return Term(tuple(variants))
 
 
-def _pattern(
-    analyser: Analyser, spellings: TermGroup, requires: tuple[TermGroup, ...], question: frozenset[str]
-) -> Pattern:
+def _pattern(analyser: Analyser, spellings: TermGroup, requires: tuple[TermGroup, ...]) -> Pattern:
     term = _term(analyser, spellings)
     required = tuple(_term(analyser, group) for group in requires)
-    asked = question | {NOT}
-    # A required group adds content only if every one of its spellings does.
-    required_adds = any(all(set(variant) - asked for variant in group.variants) for group in required)
-    informative = frozenset(v for v in term.variants if required_adds or set(v) - asked)
-    return Pattern(term, required, informative)
+    return Pattern(term, required)
 
 
 def compile_rubric(analyser: Analyser, question: Question) -> Rubric:
@@ -82,11 +73,10 @@ def compile_rubric(analyser: Analyser, question: Question) -> Rubric:
     asked = analyser.analyse(question.question)
     question_keys = frozenset(key for position in asked.positions for key in position.keys)
     concepts = tuple(
-        RubricConcept(c.concept, _pattern(analyser, c.spellings, c.requires, question_keys))
-        for c in question.key_concepts
+        RubricConcept(c.concept, _pattern(analyser, c.spellings, c.requires)) for c in question.key_concepts
     )
     misconceptions = tuple(
-        RubricMisconception(m.claim, m.correction, _pattern(analyser, m.terms, m.requires, question_keys))
+        RubricMisconception(m.claim, m.correction, _pattern(analyser, m.terms, m.requires))
         for m in question.misconceptions
     )
     vocabulary = frozenset(

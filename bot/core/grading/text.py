@@ -56,9 +56,19 @@ def normalize(text: str) -> str:
     return _INVISIBLE.sub("", folded)
 
 
+# A hyphen inside a Latin word makes one word of it ("define-by-run", "end-to-end", "min-max").
+_LATIN_HYPHEN = re.compile(r"(?<=[a-z0-9])-(?=[a-z0-9])")
+
+
 def unjoin(text: str) -> str:
-    """Read term joiners (dashes, underscores, slashes, middle dots) as spaces."""
-    return _JOINERS.sub(" ", text)
+    """Join hyphenated Latin words into one; read other term joiners (dashes, underscores, slashes, middle
+    dots) as spaces."""
+    return _JOINERS.sub(" ", _LATIN_HYPHEN.sub("", text))
+
+
+def spaced(text: str) -> str:
+    """Hyphenated Latin words written apart ("define by run"): the other way a rubric term may be typed."""
+    return _LATIN_HYPHEN.sub(" ", text)
 
 
 def has_hangul(text: str) -> bool:
