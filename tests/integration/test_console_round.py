@@ -13,7 +13,7 @@ from bot.core.scheduler import QuizScheduler
 from bot.core.service import QuizService
 from bot.platforms.console.platform import ConsolePlatform
 from bot.platforms.console.session import ConsoleSession
-from tests.integration.quiz_steps import UNRELATED, labels
+from tests.integration.quiz_steps import UNRELATED, answer_covering, labels
 
 KEY = ChannelKey("console", "console", "study")
 REVEAL_DELAY = dt.timedelta(minutes=10)  # the on-demand default of ChannelDefaults
@@ -64,7 +64,8 @@ async def test_a_whole_round_from_question_to_leaderboard(
     assert any(service.catalog.question(round_.deck_id, round_.question_id).question in line for line in opening)
 
     concepts = labels(service, round_)
-    assert await send(console, terminal, f"Alice: {' and '.join(concepts)}") == ["  ✓ Alice: Answer saved."]
+    full = answer_covering(service, round_, len(concepts))
+    assert await send(console, terminal, f"Alice: {full}") == ["  ✓ Alice: Answer saved."]
     assert await send(console, terminal, f"Bob: {UNRELATED}") == ["  ✓ Bob: Answer saved."]
     assert await send(console, terminal, "/vote alice bob") == ["  👍 alice → bob: counted"]
     assert await send(console, terminal, "/vote bob bob") == ["  👍 bob → bob: self"]

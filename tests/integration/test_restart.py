@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.decks import load_decks
+from tests.integration.quiz_steps import claim_for
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 30.0  # seconds; generous for a loaded machine, never reached when things work
@@ -150,7 +151,7 @@ def test_acknowledged_answers_survive_kill_9_and_the_reveal_after_restart_happen
     header = open_question(first)
     assert header.startswith("[Interview question] #1 · ")
     question = load_decks([ROOT / "questions"]).question("dl-interview-ko", header.rsplit(" · ", 1)[1])
-    answers = {"Alice": " 그리고 ".join(c.concept for c in question.key_concepts), **OTHER_ANSWERS}
+    answers = {"Alice": " ".join(claim_for(c) for c in question.key_concepts), **OTHER_ANSWERS}
     for name, text in answers.items():
         first.type(f"{name}: {text}")
         first.wait_line(f"  ✓ {name}: Answer saved.")
