@@ -50,7 +50,7 @@ questions:
   - id: long-momentum
     category: e2e-long
     difficulty: hard
-    question: 모멘텀(momentum) 최적화가 학습률(learning rate)과 어떻게 상호작용하는지 설명하세요.
+    question: SGD를 개선하는 최적화 기법 하나가 스텝 크기와 어떻게 상호작용하는지 설명하세요.
     answer:
 BULLETS
     key_concepts:

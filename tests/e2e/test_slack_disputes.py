@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.deck_schema import KeyConcept
 from bot.core.models import Dispute, DisputeState, GuildKey, Period
 from bot.messages import text
 from bot.platforms.slack.blocks import DISPUTE_GRADING
@@ -16,6 +17,7 @@ from bot.render import dispute_notice
 from tests.e2e.slack_server.actors import Actor
 from tests.e2e.slack_server.harness import STUDY, SlackHarness, running_slack
 from tests.e2e.slack_server.world import JSON, Ephemeral, Message
+from tests.integration.quiz_steps import claim_for
 
 pytestmark = pytest.mark.slow
 
@@ -37,9 +39,9 @@ async def revealed_round(h: SlackHarness, answers: dict[str, str]) -> Message:
     return question
 
 
-async def key_concepts(h: SlackHarness, question: Message) -> list[str]:
+async def key_concepts(h: SlackHarness, question: Message) -> list[KeyConcept]:
     card = h.runtime.service.question_card(await h.round_of(question))
-    return [c.concept for c in card.question.key_concepts]
+    return list(card.question.key_concepts)
 
 
 def dispute_button_message(h: SlackHarness, question: Message) -> Message:
@@ -122,7 +124,7 @@ async def test_member_disputes_a_missed_concept_and_the_notice_with_buttons_appe
 ) -> None:
     async with running_slack(tmp_path) as h:
         question = await revealed_round(h, {"bob": GUESS})
-        concepts = await key_concepts(h, question)
+        concepts = [c.concept for c in await key_concepts(h, question)]
 
         menu = await concept_menu(h, h.bob, question)
         select = element(menu.blocks, DISPUTE_CONCEPT)
@@ -174,7 +176,8 @@ async def test_disputing_the_same_concept_twice_is_explained(tmp_path: Path) -> 
 async def test_member_whose_answer_names_every_concept_is_told_there_is_nothing_to_dispute(tmp_path: Path) -> None:
     async with running_slack(tmp_path) as h:
         question = await h.ask(h.alice)
-        await acked(h, await h.carol.reply(question, " / ".join(await key_concepts(h, question))))
+        full = " ".join(claim_for(c) for c in await key_concepts(h, question))
+        await acked(h, await h.carol.reply(question, full))
         await h.reveal_due()
 
         reply = await concept_menu(h, h.carol, question)

@@ -10,14 +10,15 @@ from bot.messages import text
 from bot.platforms.slack.blocks import ANSWER_PRIVATELY, PRIVATE_ANSWER_BLOCK, PRIVATE_ANSWER_INPUT
 from tests.e2e.slack_server.harness import STUDY, SlackHarness, eventually, running_slack, standard_world
 from tests.e2e.slack_server.world import Message
+from tests.integration.quiz_steps import claim_for
 
 pytestmark = pytest.mark.slow
 
 
-async def concepts(h: SlackHarness, question: Message) -> list[str]:
-    """The key concepts of the question's round: an answer naming them all covers everything."""
+async def full_answer(h: SlackHarness, question: Message) -> str:
+    """An answer claiming every key concept of the question's round: it covers everything."""
     card = h.runtime.service.question_card(await h.round_of(question))
-    return [c.concept for c in card.question.key_concepts]
+    return " ".join(claim_for(c) for c in card.question.key_concepts)
 
 
 async def acked(h: SlackHarness, message: Message) -> Message:
@@ -173,7 +174,7 @@ async def test_reveal_posts_results_in_the_thread_and_marks_the_question_reveale
     async with running_slack(tmp_path) as h:
         question = await h.ask(h.alice)
         round_ = await h.round_of(question)
-        await acked(h, await h.alice.reply(question, " / ".join(await concepts(h, question))))
+        await acked(h, await h.alice.reply(question, await full_answer(h, question)))
         await acked(h, await h.bob.reply(question, "no idea"))
 
         await h.reveal_due()
@@ -235,7 +236,7 @@ async def test_long_reveal_is_split_into_messages_within_slack_limits(tmp_path: 
 async def test_leaderboard_after_the_reveal_ranks_members_for_the_caller_only(tmp_path: Path) -> None:
     async with running_slack(tmp_path) as h:
         question = await h.ask(h.alice)
-        await acked(h, await h.alice.reply(question, " / ".join(await concepts(h, question))))
+        await acked(h, await h.alice.reply(question, await full_answer(h, question)))
         bob = await acked(h, await h.bob.reply(question, "a guess"))
         await h.reveal_due()
 
