@@ -228,8 +228,13 @@ class Grader:
         window = self.rules.window
         asked = rubric.question_keys | {NOT}
         # A match made only of the question's own words says nothing.
+        wrong = [(m, self._misconception_hit(analysis, reader, m.pattern, window)) for m in rubric.misconceptions]
+        found = tuple(FoundMisconception(m.claim, m.correction) for m, hit in wrong if hit is not None)
+        # Words that state a wrong claim ("표준화는 min-max로 0~1") earn nothing for a right one.
+        misspoken = {p for _, hit in wrong if hit is not None for p in hit.positions}
         concept_hits = [
-            [h for h in _pattern_hits(reader, c.pattern, window) if h.keys - asked] for c in rubric.concepts
+            [h for h in _pattern_hits(reader, c.pattern, window) if h.keys - asked and not h.positions & misspoken]
+            for c in rubric.concepts
         ]
         # A negation a correct claim spells out ("포화되지 않", "no labels needed") is that claim's own.
         polarity = _polarity(analysis, {p for hits in concept_hits for hit in hits for p in hit.positions})
@@ -253,11 +258,6 @@ class Grader:
                 contradicted.append(concept.label)
             else:
                 missed.append(concept.label)
-        found = tuple(
-            FoundMisconception(m.claim, m.correction)
-            for m in rubric.misconceptions
-            if self._misconception_found(analysis, reader, m.pattern, window)
-        )
         total = len(rubric.concepts)
         score = min(1.0, credit / total / self.rules.full_marks_at) if total else 0.0
         matched = {analysis.positions[p].chunk for hits in concept_hits for hit in hits for p in hit.positions}
@@ -287,15 +287,15 @@ class Grader:
         return len(matched_chunks) < (1 - rules.off_topic_share) * analysis.chunks
 
     @staticmethod
-    def _misconception_found(analysis: Analysis, reader: _Reader, pattern: Pattern, window: int) -> bool:
-        """A wrong claim is made where its terms stand together in a claim whose clause does not deny it. Only a
+    def _misconception_hit(analysis: Analysis, reader: _Reader, pattern: Pattern, window: int) -> _Hit | None:
+        """Where a wrong claim is made: its terms stand together in a claim whose clause does not deny it. Only a
         negation the wrong claim itself spells out is its own: one another claim spells out still denies it."""
         for hit in _pattern_hits(reader, pattern, window):
             if not any(analysis.positions[p].claimed for p in hit.own):
                 continue  # a bare list of terms makes no claim, wrong or right
             if _polarity(analysis, set(hit.positions)).of(analysis, hit) == "said":
-                return True
-        return False
+                return hit
+        return None
 
     @staticmethod
     def _status(analysis: Analysis, polarity: _Polarity, hits: Iterable[_Hit]) -> str:
