@@ -48,6 +48,12 @@ class Bullet(Strict):
 TermGroup = tuple[str, ...]
 
 
+def _nonempty_groups(groups: tuple[TermGroup, ...]) -> tuple[TermGroup, ...]:
+    if any(not group or not all(term.strip() for term in group) for group in groups):
+        raise ValueError("every group of required terms needs at least one non-empty term")
+    return groups
+
+
 class KeyConcept(Strict):
     """A claim a good answer makes: a term said about something, with every spelling a member might use.
 
@@ -63,12 +69,7 @@ class KeyConcept(Strict):
     def spellings(self) -> tuple[str, ...]:
         return (self.concept, *self.aliases)
 
-    @field_validator("requires")
-    @classmethod
-    def _groups_are_not_empty(cls, groups: tuple[TermGroup, ...]) -> tuple[TermGroup, ...]:
-        if any(not group or not all(term.strip() for term in group) for group in groups):
-            raise ValueError("every group of required terms needs at least one non-empty term")
-        return groups
+    _requires_groups = field_validator("requires")(_nonempty_groups)
 
 
 class Misconception(Strict):
@@ -88,12 +89,7 @@ class Misconception(Strict):
             raise ValueError("terms must not be empty")
         return terms
 
-    @field_validator("requires")
-    @classmethod
-    def _groups_are_not_empty(cls, groups: tuple[TermGroup, ...]) -> tuple[TermGroup, ...]:
-        if any(not group or not all(term.strip() for term in group) for group in groups):
-            raise ValueError("every group of required terms needs at least one non-empty term")
-        return groups
+    _requires_groups = field_validator("requires")(_nonempty_groups)
 
 
 class Category(Strict):

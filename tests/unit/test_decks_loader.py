@@ -370,3 +370,56 @@ def test_catalog_refuses_two_decks_with_one_id(write_deck: DeckWriter, valid_dec
 
     with pytest.raises(ValueError, match="demo"):
         DeckCatalog([deck, deck])
+
+
+RUBRIC = (
+    "    key_concepts:\n"
+    "      - concept: regularization\n"
+    "        requires: [[overfitting, 과적합]]\n"
+    "      - concept: random\n"
+    "    misconceptions:\n"
+    "      - claim: dropout is used at inference\n"
+    "        terms: [dropout]\n"
+    "        requires: [[inference, 추론]]\n"
+    "        correction: dropout is off at inference.\n"
+)
+
+
+def with_rubric(valid_deck_yaml: str, rubric: str = RUBRIC) -> str:
+    return valid_deck_yaml.replace(
+        "    key_concepts:\n      - concept: regularization\n      - concept: random\n", rubric, 1
+    )
+
+
+def test_a_rubric_with_required_terms_and_misconceptions_loads(write_deck: DeckWriter, valid_deck_yaml: str) -> None:
+    deck = load_deck(write_deck(with_rubric(valid_deck_yaml)))
+
+    dropout = deck.questions[2]
+    assert dropout.key_concepts[0].requires == (("overfitting", "과적합"),)
+    assert dropout.misconceptions[0].terms == ("dropout",)
+    assert dropout.misconceptions[0].correction == "dropout is off at inference."
+
+
+def test_an_empty_group_of_required_terms_names_its_line(write_deck: DeckWriter, valid_deck_yaml: str) -> None:
+    text = with_rubric(valid_deck_yaml, RUBRIC.replace("requires: [[overfitting, 과적합]]", "requires: [[]]"))
+    issue = only_issue(write_deck(text))
+
+    assert (issue.line, issue.question_id) == (line_of(text, "requires: [[]]"), "dropout")
+    assert issue.field == "key_concepts[0].requires"
+    assert "at least one non-empty term" in issue.message
+
+
+def test_a_misconception_without_terms_names_its_field(write_deck: DeckWriter, valid_deck_yaml: str) -> None:
+    text = with_rubric(valid_deck_yaml, RUBRIC.replace("        terms: [dropout]\n", ""))
+    issue = only_issue(write_deck(text))
+
+    assert (issue.question_id, issue.field) == ("dropout", "misconceptions[0].terms")
+    assert issue.line == line_of(text, "- claim: dropout is used at inference")
+
+
+def test_an_unknown_misconception_field_is_reported(write_deck: DeckWriter, valid_deck_yaml: str) -> None:
+    text = with_rubric(valid_deck_yaml, RUBRIC.replace("        correction:", "        fix:"))
+    issue = only_issue(write_deck(text))
+
+    assert (issue.question_id, issue.field) == ("dropout", "misconceptions[0].fix")
+    assert issue.line == line_of(text, "fix: dropout is off")

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
-from bot.core.models import Round
 from bot.core.ports import PlatformError
 from bot.core.service import QuizError
 from bot.messages import Language, text
 from bot.platforms.discord.checks import manages_server
 from bot.platforms.discord.language import error_text, language_of
+from bot.platforms.discord.views import round_in_guild
 
 if TYPE_CHECKING:
     from bot.platforms.discord.bot import QuizBot
@@ -88,19 +88,6 @@ def concept_menu_view(round_id: int, concepts: tuple[str, ...], language: Langua
     view = discord.ui.View(timeout=None)
     view.add_item(ConceptMenu(round_id, concepts, language=language))
     return view
-
-
-async def round_in_guild(bot: QuizBot, interaction: discord.Interaction[Any], round_id: int) -> Round | None:
-    """The round if it belongs to this platform and the guild the interaction came from, else ``None``."""
-    round_ = await bot.service.storage.rounds.get(round_id)
-    if (
-        round_ is None
-        or interaction.guild_id is None
-        or round_.channel.platform != bot.platform_name
-        or round_.channel.guild_id != str(interaction.guild_id)
-    ):
-        return None
-    return round_
 
 
 async def tell(interaction: discord.Interaction[Any], content: str) -> None:

@@ -68,18 +68,23 @@ def question_view(round_id: int, language: Language, *, disabled: bool = False) 
     return view
 
 
-async def open_round_for(bot: QuizBot, interaction: discord.Interaction[Any], round_id: int) -> Round | None:
-    """The round if it is open and belongs to the guild the interaction came from, else ``None``."""
+async def round_in_guild(bot: QuizBot, interaction: discord.Interaction[Any], round_id: int) -> Round | None:
+    """The round if it belongs to this platform and the guild the interaction came from, else ``None``."""
     round_ = await bot.service.storage.rounds.get(round_id)
     if (
         round_ is None
         or interaction.guild_id is None
         or round_.channel.platform != bot.platform_name
         or round_.channel.guild_id != str(interaction.guild_id)
-        or round_.state is not RoundState.OPEN
     ):
         return None
     return round_
+
+
+async def open_round_for(bot: QuizBot, interaction: discord.Interaction[Any], round_id: int) -> Round | None:
+    """The round if it is open and belongs to the guild the interaction came from, else ``None``."""
+    round_ = await round_in_guild(bot, interaction, round_id)
+    return round_ if round_ is not None and round_.state is RoundState.OPEN else None
 
 
 class PrivateAnswerModal(discord.ui.Modal):
