@@ -295,3 +295,24 @@ def test_hostile_text_grades_without_error(grading: GradingService, answer: str)
 
 def test_a_question_without_concepts_scores_zero(grading: GradingService) -> None:
     assert judge(grading, question(), "아무 답").score == 0.0
+
+
+def test_must_not_denies_the_claim_it_follows(grading: GradingService) -> None:
+    q = question(
+        misconceptions=(
+            Misconception(
+                claim="test set으로 튜닝한다", terms=("test set", "테스트셋"), requires=(("튜닝", "tuning"),)
+            ),
+        ),
+        asked="데이터를 나누는 이유",
+    )
+    assert judge(grading, q, "test set은 하이퍼파라미터 튜닝에 쓰면 안 됩니다.").misconceptions == ()
+    assert judge(grading, q, "test set으로 하이퍼파라미터 튜닝을 하면 됩니다.").misconceptions != ()
+
+
+def test_an_elliptic_negation_after_and_denies_only_its_own_part(grading: GradingService) -> None:
+    q = question(
+        KeyConcept(concept="BERT는 양방향", aliases=("BERT",), requires=(("bidirectional", "양방향"),)),
+        asked="두 모델의 차이",
+    )
+    assert judge(grading, q, "BERT is bidirectional and GPT isn't.").covered == ("BERT는 양방향",)

@@ -282,6 +282,7 @@ class Analyser:
         morphemes = list(self._morphology.tokenize(text)) if text.strip() else []
         self._walk(text, morphemes, builder)
         builder.end_clause(sentence=True)
+        _prohibitions(builder)
         return text, builder
 
     def _walk(self, text: str, morphemes: list[Any], b: _Builder) -> None:
@@ -573,12 +574,36 @@ def _is_verb(token: str, previous: str, following: str, b: _Builder) -> bool:
     return False
 
 
+def _prohibitions(b: _Builder) -> None:
+    """ "…하면 안 된다" (must not): a condition whose next clause is only a negated 되다 is a denied claim, so its
+    negation is moved into it."""
+    for k in range(len(b.clauses) - 1):
+        here, after = b.clauses[k], b.clauses[k + 1]
+        if not here.conditional or not after.negators:
+            continue
+        words = [n for n in range(len(b.words)) if b.clause_of[n] == k + 1]
+        own = [n for n in range(len(b.words)) if b.clause_of[n] == k]
+        if not own or any(not b.words[n].negator for n in words):
+            continue
+        for n in words:
+            b.clause_of[n] = k
+            b.segment_of[n] = b.segment_of[own[-1]]
+            b.chunk_of[n] = b.chunk_of[own[-1]]
+        b.clauses[k] = Clause(here.negators + after.negators, conditional=False, purpose=here.purpose)
+        b.clauses[k + 1] = Clause((), conditional=after.conditional, purpose=after.purpose)
+
+
 def _new_claim_follows(text: str, after: int) -> bool:
     """Whether the words after an "and" (to the sentence's end or the next "and") make a claim of their own."""
     rest = re.split(r"[.;!?]|\band\b", text[after:], maxsplit=1)[0]
-    words = re.findall(r"[a-z']+", rest)
+    words = [w.replace("'", "") for w in re.findall(r"[a-z']+", rest)]
     return any(
-        w in english.AUXILIARIES or w in english.VERB_PRESENT or w in english.VERB_PAST or w in english.RELATIONS
+        w in english.AUXILIARIES
+        or w in english.VERB_PRESENT
+        or w in english.VERB_PAST
+        or w in english.RELATIONS
+        or w in english.NEGATORS
+        or (w.endswith("nt") and w[:-2] in english.AUXILIARIES | {"do", "does", "did", "is", "are", "ca", "wo"})
         for w in words
     )
 
