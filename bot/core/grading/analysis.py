@@ -149,6 +149,7 @@ class _Builder:
     chunk: int = 0
     sentence: int = 0
     clause_start_word: int = 0
+    subject_start: int | None = 0  # where the words before the next claim, its subject, begin
     chunk_has_claim: bool = False
     clause_has_claim: bool = False
     conditional: bool = False
@@ -168,11 +169,12 @@ class _Builder:
         self.chunk_segment[self.chunk] = self.segment
 
     def claim(self, *, full: bool) -> None:
-        if not self.clause_has_claim and self.words[self.clause_start_word :] and english_clause(self):
+        if self.subject_start is not None and self.words[self.subject_start :] and english_clause(self):
             # An English clause's subject is what it says something about.
-            subject = [i for i in range(self.clause_start_word, len(self.words)) if not self.words[i].negator]
+            subject = [i for i in range(self.subject_start, len(self.words)) if not self.words[i].negator]
             if subject and len(subject) <= 5:
                 self.topic(subject)
+        self.subject_start = None
         self.chunk_has_claim = True
         self.clause_has_claim = True
         self.chunk_claims[self.chunk] = self.chunk_claims.get(self.chunk, False) or full
@@ -213,6 +215,7 @@ class _Builder:
         if sentence:
             self.sentence += 1
         self.clause_start_word = len(self.words)
+        self.subject_start = len(self.words)
         self.chunk_has_claim = False
         self.clause_has_claim = False
         self.conditional = False
@@ -351,6 +354,7 @@ class Analyser:
         elif token == "and" and b.chunk_has_claim and _new_claim_follows(text, end):
             # "Q comes from the decoder and K, V from the encoder": a new claim about other things.
             b.comma()
+            b.subject_start = len(b.words)
         if token in english.CONDITIONAL:
             b.conditional = True
         if token in english.AUXILIARIES or negated or _is_verb(token, previous, following, b):
