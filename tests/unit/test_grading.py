@@ -316,3 +316,22 @@ def test_an_elliptic_negation_after_and_denies_only_its_own_part(grading: Gradin
         asked="두 모델의 차이",
     )
     assert judge(grading, q, "BERT is bidirectional and GPT isn't.").covered == ("BERT는 양방향",)
+
+
+def test_a_negated_topic_with_a_relative_clause_denies_the_clause(grading: GradingService) -> None:
+    q = question(
+        KeyConcept(concept="외부 데이터 연결", aliases=("외부 데이터",), requires=(("연결",),)), asked="도구 설명"
+    )
+    judgement = judge(grading, q, "이 도구는 외부 데이터를 연결하는 기능은 없음")
+    assert judgement.contradicted == ("외부 데이터 연결",)
+
+
+def test_an_english_comma_splice_starts_a_new_subject(grading: GradingService) -> None:
+    q = question(
+        misconceptions=(
+            Misconception(claim="평균 풀링이 최댓값을 고른다", terms=("average pooling",), requires=(("largest",),)),
+        ),
+        asked="풀링 비교",
+    )
+    answer = "Max pooling just takes the largest value, average pooling keeps the overall features."
+    assert judge(grading, q, answer).misconceptions == ()

@@ -187,6 +187,7 @@ class _Builder:
     def comma(self) -> None:
         if self.chunk_has_claim:
             self.segment += 1
+            self.subject_start = len(self.words)  # "Max pooling takes the largest, average pooling …"
         self.chunk += 1
         self.chunk_has_claim = False
 
@@ -420,7 +421,9 @@ class Analyser:
             follows_noun = before is not None and before.tag.split("-")[0] in (*_NOUN_TAGS, "SL", "XSN")
             if tag == "JX" and form in _TOPIC_PARTICLES and follows_noun and b.words:
                 start = self._phrase_start(morphemes, i, b)
-                b.new_topic(start)
+                if not _modified(morphemes, i):
+                    # A relative clause before the topic ("API를 호출하는 기능은 없다") belongs to it.
+                    b.new_topic(start)
                 b.topic(list(range(start, len(b.words))))
             elif tag == "JKS" and form in _SUBJECT_PARTICLES and follows_noun and b.words:
                 b.topic(list(range(self._phrase_start(morphemes, i, b), len(b.words))))
@@ -576,6 +579,14 @@ def _is_verb(token: str, previous: str, following: str, b: _Builder) -> bool:
             or (plural_subject and something_follows)
         )
     return False
+
+
+def _modified(morphemes: list[Any], i: int) -> bool:
+    """Whether the noun phrase ending before morpheme ``i`` is modified by a relative clause (…하는 기능)."""
+    j = i - 1
+    while j >= 0 and morphemes[j].tag.split("-")[0] in ("NNG", "NNP", "NNB", "NR", "SL", "SN", "XSN", "SH"):
+        j -= 1
+    return j >= 0 and morphemes[j].tag == "ETM"
 
 
 def _prohibitions(b: _Builder) -> None:
