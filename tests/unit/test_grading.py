@@ -335,3 +335,62 @@ def test_an_english_comma_splice_starts_a_new_subject(grading: GradingService) -
     )
     answer = "Max pooling just takes the largest value, average pooling keeps the overall features."
     assert judge(grading, q, answer).misconceptions == ()
+
+
+SWAP = question(
+    KeyConcept(concept="ViT는 전역 관계", aliases=("ViT",), requires=(("전역", "global"),)),
+    misconceptions=(Misconception(claim="CNN이 전역 관계를 본다", terms=("CNN",), requires=(("전역", "global"),)),),
+    asked="두 구조의 차이",
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "ViT는 CNN과 달리 전역 관계를 봅니다",
+        "ViT는 CNN보다 전역 관계를 잘 봅니다",
+        "Unlike CNNs, ViT captures global relations.",
+    ],
+)
+def test_what_a_claim_is_set_against_is_not_its_subject(grading: GradingService, answer: str) -> None:
+    judgement = judge(grading, SWAP, answer)
+    assert judgement.covered == ("ViT는 전역 관계",)
+    assert judgement.misconceptions == ()
+
+
+def test_only_with_a_negation_is_no_denial(grading: GradingService) -> None:
+    q = question(
+        misconceptions=(Misconception(claim="ReLU는 직선만 만든다", terms=("ReLU",), requires=(("직선",),)),),
+        asked="활성화 함수",
+    )
+    assert judge(grading, q, "ReLU만 쓰면 직선밖에 못 만든다").misconceptions != ()
+
+
+def test_a_negated_goal_is_not_the_wrong_claim_its_words_would_make(grading: GradingService) -> None:
+    q = question(
+        misconceptions=(
+            Misconception(claim="규제가 가중치를 키운다", terms=("가중치",), requires=(("커지", "증가"),)),
+        ),
+        asked="규제",
+    )
+    assert judge(grading, q, "가중치가 너무 커지지 않도록 패널티를 줍니다").misconceptions == ()
+    assert judge(grading, q, "규제를 하면 가중치가 커집니다").misconceptions != ()
+
+
+def test_negations_apart_each_deny_and_side_by_side_cancel(grading: GradingService) -> None:
+    q = question(
+        misconceptions=(Misconception(claim="DETR은 NMS를 쓴다", terms=("NMS",), requires=(("use", "쓰"),)),),
+        asked="DETR",
+    )
+    assert judge(grading, q, "DETR uses no anchors and no NMS.").misconceptions == ()
+    assert judge(grading, q, "NMS를 안 쓰는 게 아닙니다. NMS를 쓰지 않는 것은 아니다").misconceptions != ()
+
+
+def test_a_particle_glued_to_an_english_term_marks_a_topic(grading: GradingService) -> None:
+    q = question(
+        KeyConcept(concept="LN은 샘플마다", aliases=("LN",), requires=(("샘플마다", "per sample"),)),
+        misconceptions=(Misconception(claim="BN이 샘플마다 정규화", terms=("BN",), requires=(("샘플마다",),)),),
+        asked="두 정규화 비교",
+    )
+    judgement = judge(grading, q, "BN은 배치 방향으로 통계를 내고 LN은 샘플마다 낸다")
+    assert judgement.covered == ("LN은 샘플마다",) and judgement.misconceptions == ()

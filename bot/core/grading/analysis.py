@@ -53,7 +53,9 @@ _LATIN_TAGS = frozenset({"SL", "SN", "SO", "SW", "SS", "SF", "SP", "SE", "SB", "
 _TOPIC_PARTICLES = frozenset({"은", "는"})
 _SUBJECT_PARTICLES = frozenset({"이", "가"})
 # Derivational suffixes that make a new term (정규화, 선형성, 학습률, 유사도); others (들, 끼리) fall away.
-_DERIVING_SUFFIXES = frozenset({"화", "성", "적", "률", "율", "도", "법", "기", "량", "형", "식"})
+_DERIVING_SUFFIXES = frozenset(
+    {"화", "성", "적", "률", "율", "도", "법", "기", "량", "형", "식", "치", "력", "계", "점", "체"}
+)
 _FILLER_LEMMAS = frozenset(
     {"하", "되", "있", "이", "것", "등", "때", "통하", "대하", "위하", "수", "데", "바", "뿐", "듯", "중", "거"}
     | {"그", "저", "어느", "무슨", "어떤", "이런", "그런", "저런", "각", "몇", "경우", "정도"}
@@ -91,6 +93,7 @@ class Position:
     # The later segments of its sentence it is the topic of.
     topic_of: frozenset[int] = frozenset()
     negated_by: int | None = None  # the "without"/"없이" that negates this word alone
+    contrast: bool = False  # what a claim is set against ("X와 달리", "X보다", "unlike X", "than X")
 
     @property
     def segments(self) -> frozenset[int]:
@@ -155,6 +158,9 @@ class _Builder:
     conditional: bool = False
     subordinate: bool = False
     prefix: str = ""
+    text: str = ""
+    contrast: set[int] = field(default_factory=set)  # words set against the claim (see Position.contrast)
+    contrast_next: int = 0  # English: how many of the next words a contrast word sets off
 
     def add(self, word: _Word) -> None:
         if self.prefix and not word.latin and not word.negator:
@@ -185,6 +191,7 @@ class _Builder:
         self.topics.append((self.sentence, opens, word_indices))
 
     def comma(self) -> None:
+        self.contrast_next = 0
         if self.chunk_has_claim:
             self.segment += 1
             self.subject_start = len(self.words)  # "Max pooling takes the largest, average pooling …"
@@ -217,6 +224,7 @@ class _Builder:
             self.sentence += 1
         self.clause_start_word = len(self.words)
         self.subject_start = len(self.words)
+        self.contrast_next = 0
         self.chunk_has_claim = False
         self.clause_has_claim = False
         self.conditional = False
@@ -290,6 +298,7 @@ class Analyser:
         return text, builder
 
     def _walk(self, text: str, morphemes: list[Any], b: _Builder) -> None:
+        b.text = text
         i = 0
         previous_end = 0
         while i < len(morphemes):
@@ -366,7 +375,12 @@ class Analyser:
             b.add(_Word(NOT, start, end, latin=True, noun=False, negator=True))
         elif token in english.LOCAL_NEGATORS:
             b.add(_Word(NOT, start, end, latin=True, noun=False, negator=True, local=1))
+        elif token in english.CONTRASTS:
+            b.contrast_next = _LOCAL_SCOPE
         elif token not in english.STOPWORDS and token not in english.CLAUSE_WORDS:
+            if b.contrast_next:
+                b.contrast.add(len(b.words))
+                b.contrast_next -= 1
             b.add(_Word(token, start, end, latin=True, noun=True))
 
     def _korean(self, morphemes: list[Any], i: int, b: _Builder) -> None:
@@ -374,7 +388,17 @@ class Analyser:
         tag: str = m.tag.split("-")[0]
         form: str = m.form
         before = morphemes[i - 1] if i else None
+        if before is not None and before.tag == "SL" and before.start + before.len == m.start and tag[:2] == "NN":
+            # Kiwi sometimes reads a particle glued to an English word as a noun ("LN은" as LN + silver).
+            tag = {"은": "JX", "는": "JX", "이": "JKS", "가": "JKS", "을": "JKO", "를": "JKO"}.get(form, tag)
         after = morphemes[i + 1] if i + 1 < len(morphemes) else None
+        if tag == "VX" and form == "지" and before is not None and before.tag == "EC" and b.words:
+            last = b.words[-1]
+            if not last.noun and not last.latin and last.start <= before.start:
+                # "커지다", "작아지다", "빨라지다": becoming more or less, as the lexicon reads them.
+                last.lemma = b.text[last.start : m.start] + "지"
+                last.end = m.start + m.len
+                return
         if tag == "VX" and form == "말":
             if after is not None and after.tag == "ETM":
                 # Kiwi reads the contrast "-지만" as 지 + 말 + ㄴ: a clause ends, nothing is negated.
@@ -383,6 +407,13 @@ class Analyser:
                 return
             if before is not None and before.form.endswith("지") and before.form != "지":
                 return  # "할지 말지": whether or not
+        if (tag == "JKB" and form == "보다") or (form == "대신" and tag == "NNG"):
+            b.contrast.update(range(self._phrase_start(morphemes, i, b), len(b.words)))  # "X보다", "X 대신"
+        unlike = form == "달리" or (form == "다르" and after is not None and after.form == "게")
+        if unlike and before is not None and before.tag == "JKB" and before.form in ("와", "과"):
+            b.contrast.update(range(self._phrase_start(morphemes, i - 1, b), len(b.words)))  # "X와 달리"
+        if (form, tag) in _KO_NEGATORS and _only(morphemes, i):
+            return  # "직선밖에 못 만든다": only, not a denial
         if form == "없이" and tag == "MAG":
             b.add(_Word(NOT, m.start, m.start + m.len, latin=False, noun=False, negator=True, local=-1))
             return
@@ -394,10 +425,10 @@ class Analyser:
             b.prefix = form  # 비지도, 불안정, 무작위, 재구성: the prefix belongs to the next word
             return
         if tag == "XSN":
-            last = b.words[-1] if b.words else None
-            if form in _DERIVING_SUFFIXES and last is not None and last.noun and last.end == m.start:
-                last.lemma += form
-                last.end = m.start + m.len
+            noun = b.words[-1] if b.words else None
+            if form in _DERIVING_SUFFIXES and noun is not None and noun.noun and noun.end == m.start:
+                noun.lemma += form
+                noun.end = m.start + m.len
             return
         if form == "더" and tag == "MAG" and after is not None and after.form == "하":
             b.add(_Word("더하", m.start, after.start + after.len, latin=False, noun=False))  # 더하다: add
@@ -506,6 +537,7 @@ class Analyser:
                     claimed=b.chunk_of[n] in claimed_chunks,
                     topic_of=topic_of.get(n, frozenset()),
                     negated_by=negated_by.get(n),
+                    contrast=n in b.contrast,
                 )
             )
         chunks = set(b.chunk_of)
@@ -587,6 +619,17 @@ def _modified(morphemes: list[Any], i: int) -> bool:
     while j >= 0 and morphemes[j].tag.split("-")[0] in ("NNG", "NNP", "NNB", "NR", "SL", "SN", "XSN", "SH"):
         j -= 1
     return j >= 0 and morphemes[j].tag == "ETM"
+
+
+def _only(morphemes: list[Any], i: int) -> bool:
+    """Whether a negator answers a "밖에" before it in its clause: "X밖에 못 한다" says "only X"."""
+    for j in range(i - 1, max(i - 5, -1), -1):
+        tag = morphemes[j].tag
+        if morphemes[j].form == "밖에":
+            return True
+        if tag in ("EC", "EF", "SF"):
+            break
+    return False
 
 
 def _prohibitions(b: _Builder) -> None:

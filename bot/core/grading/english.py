@@ -29,6 +29,8 @@ AUXILIARIES = _words(
     arent wasnt werent doesnt dont didnt cant wont couldnt shouldnt hasnt havent
     """
 )
+# Words that set what follows against the claim: "unlike X", "than X", "instead of X", "compared to X".
+CONTRASTS = _words("unlike than instead rather compared versus vs")
 # Prepositions that tie two things into a terse claim ("Q from the decoder").
 RELATIONS = _words("from into via than")
 # Verbs members use to claim something. A list item is a noun phrase; a chunk with one of these says something.

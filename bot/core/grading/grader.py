@@ -157,6 +157,8 @@ def _pattern_hits(reader: _Reader, pattern: Pattern, window: int) -> list[_Hit]:
     hits = []
     positions = reader.analysis.positions
     for hit in _term_hits(reader, pattern.term, window):
+        if any(positions[p].contrast for p in hit.own):
+            continue  # "ViT는 CNN과 달리 …" says nothing of CNN's own
         choices: list[list[_Hit]] = []
         for required in pattern.requires:
             partners = [other for other in _term_hits(reader, required, window) if other.segments & hit.segments]
@@ -183,10 +185,31 @@ def _pattern_hits(reader: _Reader, pattern: Pattern, window: int) -> list[_Hit]:
 class _Polarity:
     negated: frozenset[int]  # segments whose claim is denied
     neutral: frozenset[int]  # segments of clauses that state a condition: no claim either way
+    # Segments whose negation states a goal ("가중치가 커지지 않도록"): a right claim of prevention, never the
+    # wrong claim its words would make without the negation.
+    averted: frozenset[int] = frozenset()
 
     def of(self, analysis: Analysis, hit: _Hit) -> str:
         segment = analysis.positions[hit.last].segment
-        return "neutral" if segment in self.neutral else "negated" if segment in self.negated else "said"
+        if segment in self.neutral:
+            return "neutral"
+        if segment in self.negated:
+            return "negated"
+        return "averted" if segment in self.averted else "said"
+
+
+def _denies(negators: list[int]) -> bool:
+    """Whether negators deny their segment. Negators side by side cancel out ("없지 않다", "not un-"); apart,
+    each denies ("no anchors and no NMS")."""
+    run = 1
+    for before, after in itertools.pairwise(sorted(negators)):
+        if after - before <= 2:
+            run += 1
+            continue
+        if run % 2:
+            return True
+        run = 1
+    return run % 2 == 1
 
 
 def _polarity(analysis: Analysis, consumed: set[int]) -> _Polarity:
@@ -195,20 +218,22 @@ def _polarity(analysis: Analysis, consumed: set[int]) -> _Polarity:
     nothing more."""
     negated: set[int] = set()
     neutral: set[int] = set()
+    averted: set[int] = set()
     for clause in analysis.clauses:
-        count: dict[int, int] = {}
+        by_segment: dict[int, list[int]] = {}
         for p in clause.negators:
             if p not in consumed:
-                segment = analysis.positions[p].segment
-                count[segment] = count.get(segment, 0) + 1
-        for segment, n in count.items():
-            if n % 2 == 0:
+                by_segment.setdefault(analysis.positions[p].segment, []).append(p)
+        for segment, negators in by_segment.items():
+            if not _denies(negators):
                 continue
             if clause.conditional:
                 neutral.add(segment)
-            elif not clause.purpose:
+            elif clause.purpose:
+                averted.add(segment)
+            else:
                 negated.add(segment)
-    return _Polarity(frozenset(negated), frozenset(neutral))
+    return _Polarity(frozenset(negated), frozenset(neutral), frozenset(averted))
 
 
 class Grader:

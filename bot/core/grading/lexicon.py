@@ -60,7 +60,7 @@ increase: 증가, 늘, 늘리, 늘어나, 커지, 높아지, 상승, 올라가, 
 decrease: 감소, 줄, 줄이, 줄어들, 작아지, 낮아지, 하락, 떨어지, 낮추, 축소, reduce, reduces, lower, shrink, drop
 prevent: 방지, 막, 예방, 억제, 피하, avoid, avoids, suppress
 mitigate: 완화, 해결, 해소, 개선, alleviate, solve, address, fix, relieve
-fast: 빠르, 빨리, 신속, 고속, quick, quickly, faster, speed, 속도
+fast: 빠르, 빨리, 빨라지, 신속, 고속, quick, quickly, faster, speed, 속도
 slow: 느리, 더디, 느려지, slower
 large: 크, 큰, 거대, 대규모, big, huge, larger, bigger
 small: 작, 작은, 소규모, smaller, tiny

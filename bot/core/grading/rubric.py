@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.deck_schema import KeyConcept, Misconception, Question, TermGroup
-from bot.core.grading.analysis import Analyser
+from bot.core.grading.analysis import NOT, Analyser
 
 
 @dataclass(frozen=True)
@@ -54,16 +54,19 @@ class Rubric:
     vocabulary: frozenset[str]
 
 
-def _term(analyser: Analyser, spellings: TermGroup) -> Term:
+def _term(analyser: Analyser, spellings: TermGroup, *, negation_alone: bool = True) -> Term:
     variants: dict[tuple[str, ...], None] = {}
     for spelling in spellings:
         for variant in analyser.term_variants(spelling):
-            variants[variant] = None
+            # A term spelled as a bare negation ("nothing to do with") would match any denial; as a required
+            # term ("[않, not]") it is how a claim spells out its own negation.
+            if negation_alone or set(variant) - {NOT}:
+                variants[variant] = None
     return Term(tuple(variants))
 
 
 def _pattern(analyser: Analyser, spellings: TermGroup, requires: tuple[TermGroup, ...]) -> Pattern:
-    term = _term(analyser, spellings)
+    term = _term(analyser, spellings, negation_alone=False)
     required = tuple(_term(analyser, group) for group in requires)
     return Pattern(term, required)
 
