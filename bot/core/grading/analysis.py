@@ -190,8 +190,18 @@ class _Builder:
         opens = bool(word_indices) and word_indices[0] <= self.clause_start_word
         self.topics.append((self.sentence, opens, word_indices))
 
+    def close_chunk(self) -> None:
+        """An English chunk of four or more words without a verb is a telegraphic claim ("sinusoidal position
+        vectors added to each token"), not a list item; list items are a term or two."""
+        if self.chunk_has_claim:
+            return
+        words = [w for n, w in enumerate(self.words) if self.chunk_of[n] == self.chunk and not w.negator]
+        if len(words) >= 4 and all(w.latin for w in words):
+            self.claim(full=False)
+
     def comma(self) -> None:
         self.contrast_next = 0
+        self.close_chunk()
         if self.chunk_has_claim:
             self.segment += 1
             self.subject_start = len(self.words)  # "Max pooling takes the largest, average pooling …"
@@ -211,6 +221,7 @@ class _Builder:
         self.chunk_has_claim = False
 
     def end_clause(self, *, conditional: bool = False, purpose: bool = False, sentence: bool = False) -> None:
+        self.close_chunk()
         negators = tuple(
             i
             for i in range(self.clause_start_word, len(self.words))
