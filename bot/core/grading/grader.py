@@ -32,7 +32,7 @@ class GradingRules:
 
     named_share: float = 0.25  # a concept only named in a list counts this much of a covered one
     full_marks_at: float = 0.8  # covering this share of the concepts earns full marks
-    misconception_cost: float = 0.3
+    misconception_cost: float = 0.4
     contradiction_cost: float = 0.15
     list_cap: float = 0.3  # an answer that claims nothing scores at most this
     dump_cap: float = 0.1  # a pasted list or glossary (see below) scores at most this
