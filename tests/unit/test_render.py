@@ -16,6 +16,7 @@ from bot.core.models import (
     Member,
     MemberResult,
     MemberStats,
+    MisconceptionNote,
     Period,
     Round,
     RoundKind,
@@ -169,6 +170,34 @@ def test_result_shows_points_breakdown_and_covered_concepts() -> None:
     assert "3-day streak" in block
     assert "covered: 연쇄 법칙" in block
     assert "missed: 순전파" in block
+
+
+def test_result_shows_named_contradicted_and_misconceptions_with_their_correction() -> None:
+    result = MemberResult(
+        member=Member("a", "Alice"),
+        answer_text="t",
+        private=False,
+        late=False,
+        covered=("연쇄 법칙",),
+        named=("편미분",),
+        contradicted=("병렬 연산",),
+        missed=("순전파",),
+        misconceptions=(MisconceptionNote("Q가 인코더에서 온다", "Q는 디코더에서 옵니다."),),
+        coverage=0.2,
+        answer_points=10,
+        coverage_points=4,
+        vote_points=0,
+        streak=0,
+        streak_bonus=0,
+    )
+    lines = result_block(result, "en").splitlines()
+    assert lines[1:] == [
+        "  ✅ covered: 연쇄 법칙",
+        "  🏷️ named without a claim: 편미분",
+        "  ❌ contradicted: 병렬 연산",
+        "  ➖ missed: 순전파",
+        "  ⚠️ misconception: Q가 인코더에서 온다 → Q는 디코더에서 옵니다.",
+    ]
 
 
 def test_result_without_a_streak_does_not_mention_one() -> None:
