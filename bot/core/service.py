@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+from collections.abc import Sequence
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
@@ -47,6 +48,14 @@ log = logging.getLogger(__name__)
 MAX_ANSWER_CHARS = 40_000
 # What a private-answer form accepts: Discord's limit for a text input.
 MAX_FORM_CHARS = 4000
+
+
+# Passes of grading before a reveal's transaction (see ``QuizService.reveal``).
+_REVEAL_GRADING_PASSES = 3
+
+
+class _Ungraded(Exception):
+    """A reveal found an answer graded before its transaction began: it rolls back and grades it first."""
 
 
 class QuizError(Exception):
@@ -232,20 +241,44 @@ class QuizService:
         if round_ is None or round_.state is not RoundState.OPEN:
             return None
         question, _ = self._question(round_)
-        # Load the analyser and compile the rubric before the write transaction, which then waits only for
-        # grading itself.
-        await self.grading.prepare(question)
+        # Grade the answers before the write transaction, off the event loop and off the database writer, so
+        # the reveal holds the writer (and every answer waiting to be stored) only to store scores. An answer
+        # that arrives or changes meanwhile is graded in a second pass; only if answers keep changing does the
+        # last attempt grade the newcomers inside the transaction.
+        judged: dict[str, Judgement] = {}
+        for attempt in range(_REVEAL_GRADING_PASSES):
+            answers = await self.storage.answers.for_round(round_id)
+            fresh = sorted({a.text for a in answers if not a.late} - judged.keys())
+            if fresh:
+                judged.update(zip(fresh, await self.grading.grade_many(question, fresh), strict=True))
+            last = attempt == _REVEAL_GRADING_PASSES - 1
 
-        def score(inputs: RevealInput) -> list[ScoredAnswer]:
-            return score_round(inputs, self.rules, lambda texts: self.grading.grade_all(question, texts))
+            def score(inputs: RevealInput, last: bool = last) -> list[ScoredAnswer]:
+                return score_round(inputs, self.rules, lambda texts: self._judged(question, judged, texts, last))
 
-        outcome = await self.storage.results.reveal(
-            round_id, self.clock.now(), score, self._period_keys, question.category
-        )
-        if outcome is None:
-            return None
-        await self.finish_reveal(platform, outcome.round.id)
-        return outcome
+            try:
+                outcome = await self.storage.results.reveal(
+                    round_id, self.clock.now(), score, self._period_keys, question.category
+                )
+            except _Ungraded:
+                continue
+            if outcome is None:
+                return None
+            await self.finish_reveal(platform, outcome.round.id)
+            return outcome
+        return None
+
+    def _judged(
+        self, question: Question, judged: dict[str, Judgement], texts: Sequence[str], grade_missing: bool
+    ) -> list[Judgement]:
+        """The judgements of ``texts`` graded before the transaction; raises ``_Ungraded`` for one that is not,
+        unless ``grade_missing`` (then it is graded here, on the writer)."""
+        missing = [text for text in texts if text not in judged]
+        if missing and not grade_missing:
+            raise _Ungraded
+        if missing:
+            judged.update(zip(missing, self.grading.grade_all(question, missing), strict=True))
+        return [judged[text] for text in texts]
 
     async def finish_reveal(self, platform: ChatPlatform, round_id: int) -> None:
         """Post the reveal of a round whose scores are fixed; used at reveal time and after a restart."""

@@ -156,8 +156,21 @@ class GradingService:
 
     async def prepare(self, question: Question) -> None:
         """Load the analyser and compile the question's rubric ahead of grading, off the event loop."""
+        await self.grade_many(question, ())
+
+    async def grade_many(
+        self, question: Question, texts: Sequence[str], accepted: frozenset[str] = frozenset()
+    ) -> list[Judgement]:
+        """Grade answers to one question without blocking the event loop (nor any thread, in the worker)."""
         await self.ready()
-        await asyncio.to_thread(self.grade_all, question, ())
+        if not self._worker:
+            return await asyncio.to_thread(self.grade_all, question, texts, accepted)
+        try:
+            return await asyncio.wrap_future(
+                self._pool().submit(_worker_grade, question, list(texts), accepted, self.rules)
+            )
+        except BrokenProcessPool:
+            return await asyncio.to_thread(self.grade_all, question, texts, accepted)
 
     def grade(self, question: Question, text: str, accepted: frozenset[str] = frozenset()) -> Judgement:
         """Grade one answer; blocks until done (call off the event loop)."""
