@@ -89,19 +89,23 @@ class _Reader:
         exact = self.analysis.where(key)
         if exact or key == NOT:
             return exact
-        budget = typo_budget(key)
-        if budget == 0:
-            return ()
-        if key not in self.fuzzy:
-            self.fuzzy[key] = self._near(key, budget)
-        return self.fuzzy[key]
+        near = self.fuzzy.get(key)
+        if near is None:
+            budget = typo_budget(key)
+            near = self.fuzzy[key] = self._near(key, budget) if budget else ()
+        return near
 
     def _near(self, key: str, budget: int) -> tuple[int, ...]:
         if self.choices is None:
             # A word that is itself a rubric term, or a word of the question, is never read as a typo of a
             # rubric term ("encoder" for "decoder", the question's "LLaVA" for "LLaMA").
-            self.choice_keys = [k for k in self.analysis.index if k not in self.vocabulary and k != NOT]
+            # A word too short for any typo tolerance can be no one's typo either.
+            self.choice_keys = [
+                k for k in self.analysis.index if k not in self.vocabulary and k != NOT and typo_budget(k)
+            ]
             self.choices = [jamo(k) for k in self.choice_keys]
+        if not self.choices:
+            return ()
         assert self.choice_keys is not None
         found: set[int] = set()
         target = jamo(key)

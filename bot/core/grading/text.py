@@ -7,6 +7,7 @@ mapped to American ones and English words stemmed, Hangul decomposed to jamo for
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -92,6 +93,7 @@ class EnglishFolder:
         return stem
 
 
+@functools.lru_cache(maxsize=65536)
 def jamo(word: str) -> str:
     """Hangul syllables decomposed to their jamo, so a one-jamo slip ("모멘툼") is one edit away."""
     if not has_hangul(word):
@@ -99,6 +101,7 @@ def jamo(word: str) -> str:
     return unicodedata.normalize("NFD", word)
 
 
+@functools.lru_cache(maxsize=65536)
 def typo_budget(word: str) -> int:
     """How many edits a typed word may be away from a term word and still count as it.
 
