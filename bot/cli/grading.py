@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from bot.cli.decks import default_deck_paths
+from bot.core.deck_schema import Question
 from bot.core.decks import DeckCatalog, DeckError, load_decks
 from bot.core.grading import GradingService, Judgement
 from bot.core.grading.evaluation import KINDS, GradedCase, Report, report
@@ -31,6 +32,7 @@ class Case:
     question: str
     text: str
     raw: dict[str, Any]
+    asked: Question  # the question ``question`` names
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -64,7 +66,7 @@ def read_cases(path: Path, catalog: DeckCatalog) -> list[Case]:
     items = data.get("cases") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise CaseFileError(f"{path}: expected a mapping with a list under 'cases'")
-    known = {q.id for q in catalog.questions()}
+    known = {q.id: q for q in catalog.questions()}
     cases = []
     for n, item in enumerate(items, 1):
         where = f"{path}: case {n}"
@@ -75,22 +77,22 @@ def read_cases(path: Path, catalog: DeckCatalog) -> list[Case]:
                 raise CaseFileError(f"{where}: field '{key}' is missing or empty")
         if item["question"] not in known:
             raise CaseFileError(f"{where} ({item['id']}): unknown question id '{item['question']}'")
-        cases.append(Case(str(item["id"]), str(item["question"]), str(item["text"]), item))
+        asked = known[item["question"]]
+        cases.append(Case(str(item["id"]), str(item["question"]), str(item["text"]), item, asked))
     return cases
 
 
-def _load(args: argparse.Namespace) -> tuple[DeckCatalog, list[Case]]:
+def _load(args: argparse.Namespace) -> list[Case]:
     catalog = load_decks(args.decks or default_deck_paths())
     cases = [case for path in args.files for case in read_cases(path, catalog)]
     if args.question:
         cases = [case for case in cases if case.question in set(args.question)]
-    return catalog, cases
+    return cases
 
 
-def _judge(service: GradingService, catalog: DeckCatalog, case: Case) -> tuple[Judgement, float]:
-    question = next(q for q in catalog.questions() if q.id == case.question)
+def _judge(service: GradingService, case: Case) -> tuple[Judgement, float]:
     started = time.perf_counter()
-    judgement = service.grade(question, case.text)
+    judgement = service.grade(case.asked, case.text)
     return judgement, time.perf_counter() - started
 
 
@@ -108,41 +110,41 @@ def judgement_json(case_id: str, judgement: Judgement) -> dict[str, Any]:
 
 def _run(args: argparse.Namespace, body: Any) -> int:
     try:
-        catalog, cases = _load(args)
+        cases = _load(args)
     except (DeckError, CaseFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
     service = GradingService(worker=False)
     # Compile every rubric before timing anything: latency is per answer, not per first use of a question.
-    for question in {c.question for c in cases}:
-        service.rubric(next(q for q in catalog.questions() if q.id == question))
-    body(service, catalog, cases)
+    for question in {c.asked for c in cases}:
+        service.rubric(question)
+    body(service, cases)
     return EXIT_OK
 
 
 def _score(args: argparse.Namespace) -> int:
-    def body(service: GradingService, catalog: DeckCatalog, cases: list[Case]) -> None:
+    def body(service: GradingService, cases: list[Case]) -> None:
         for case in cases:
-            judgement, _ = _judge(service, catalog, case)
+            judgement, _ = _judge(service, case)
             print(json.dumps(judgement_json(case.id, judgement), ensure_ascii=False))
 
     return _run(args, body)
 
 
-def evaluate(service: GradingService, catalog: DeckCatalog, cases: list[Case]) -> Report:
+def evaluate(service: GradingService, cases: list[Case]) -> Report:
     graded = []
     for case in cases:
         kind, label = case.raw.get("type"), case.raw.get("label")
         if kind not in KINDS or not isinstance(label, int | float):
             raise CaseFileError(f"case {case.id}: eval needs 'type' (one of {', '.join(KINDS)}) and a numeric 'label'")
-        judgement, seconds = _judge(service, catalog, case)
+        judgement, seconds = _judge(service, case)
         graded.append(GradedCase(case.id, kind, float(label), judgement.score, case.text, seconds))
     return report(graded)
 
 
 def _eval(args: argparse.Namespace) -> int:
-    def body(service: GradingService, catalog: DeckCatalog, cases: list[Case]) -> None:
-        result = evaluate(service, catalog, cases)
+    def body(service: GradingService, cases: list[Case]) -> None:
+        result = evaluate(service, cases)
         if args.json:
             print(json.dumps(result.__dict__, ensure_ascii=False))
             return

@@ -254,6 +254,15 @@ class DisputeState(StrEnum):
     REJECTED = "rejected"
 
 
+class OpenOutcome(StrEnum):
+    """What storage did with a member's request to dispute a concept."""
+
+    OPENED = "opened"
+    EXISTS = "exists"  # the member already disputed this concept of this answer
+    NO_RESULT = "no-result"  # the member has no scored answer in that round
+    NOT_DISPUTABLE = "not-disputable"  # the concept was not marked missed or contradicted
+
+
 @dataclass(frozen=True)
 class Dispute:
     """A member's claim that the grader missed a concept their revealed answer made."""

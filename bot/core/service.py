@@ -23,6 +23,7 @@ from bot.core.models import (
     Leaderboard,
     Member,
     MemberStats,
+    OpenOutcome,
     Period,
     Rescore,
     RevealInput,
@@ -38,7 +39,6 @@ from bot.core.ports import ChatPlatform, PlatformError, QuestionCard, RevealCard
 from bot.core.rounds import score_round
 from bot.core.scoring import ScoringRules, answer_points, period_key, period_start, vote_points
 from bot.core.selection import choose_question
-from bot.storage.disputes import OpenOutcome
 from bot.storage.store import Storage
 
 log = logging.getLogger(__name__)
@@ -404,11 +404,17 @@ class QuizService:
         round_ = await self.storage.rounds.get(existing.round_id)
         assert round_ is not None
         question, _ = self._question(round_)
-        await self.grading.prepare(question)
         rules = self.rules
+        # Grade before the write transaction, so the database writer waits for no grading; only a concurrent
+        # decision on the same answer (other concepts accepted meanwhile) makes the transaction grade again.
+        expected = await self.storage.disputes.accepted_with(dispute_id) | {existing.concept}
+        graded = (await self.grading.grade_many(question, [existing.wording], expected))[0] if accept else None
 
         def rescore(text: str, accepted: frozenset[str]) -> Rescore:
-            judgement = self.grading.grade(question, text, accepted)
+            if graded is not None and accepted == expected and text == existing.wording:
+                judgement = graded
+            else:
+                judgement = self.grading.grade(question, text, accepted)
             return Rescore(
                 covered=judgement.covered,
                 named=judgement.named,
@@ -488,11 +494,6 @@ class QuizService:
         category = self.catalog.deck(round_.deck_id).category(question.category)
         assert category is not None  # the deck loader checks every category is declared
         return question, category
-
-    def grade(self, round_: Round, text: str) -> Judgement:
-        """Grade ``text`` against the round's question (waits for the analyser; call off the event loop)."""
-        question, _ = self._question(round_)
-        return self.grading.grade(question, text)
 
     @staticmethod
     def _period_keys(at: dt.datetime, timezone: str) -> tuple[str, str]:

@@ -6,21 +6,13 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable
-from enum import StrEnum
 
-from bot.core.models import AcceptedWording, Dispute, DisputeState, Member, Rescore
+from bot.core.models import AcceptedWording, Dispute, DisputeState, Member, OpenOutcome, Rescore
 from bot.storage.database import Database
 from bot.storage.timeutil import to_db
 
 # Re-grades an answer's text with the given concepts counted as covered.
 Rescorer = Callable[[str, frozenset[str]], Rescore]
-
-
-class OpenOutcome(StrEnum):
-    OPENED = "opened"
-    EXISTS = "exists"  # the member already disputed this concept of this answer
-    NO_RESULT = "no-result"  # the member has no scored answer in that round
-    NOT_DISPUTABLE = "not-disputable"  # the concept was not marked missed or contradicted
 
 
 _SELECT = (
@@ -84,6 +76,15 @@ class DisputeStore:
     async def get(self, dispute_id: int) -> Dispute | None:
         row = await self._db.fetchone(f"{_SELECT} WHERE d.id = ?", (dispute_id,))
         return _dispute(row) if row else None
+
+    async def accepted_with(self, dispute_id: int) -> frozenset[str]:
+        """The concepts already accepted on the answer this dispute concerns."""
+        rows = await self._db.fetchall(
+            "SELECT o.concept FROM disputes d JOIN disputes o ON o.answer_id = d.answer_id "
+            "WHERE d.id = ? AND o.state = 'accepted'",
+            (dispute_id,),
+        )
+        return frozenset(r["concept"] for r in rows)
 
     async def for_round(self, round_id: int, state: DisputeState | None = None) -> list[Dispute]:
         if state is None:

@@ -30,7 +30,7 @@ def catalog() -> DeckCatalog:
 @pytest.fixture(scope="module", params=sorted(SETS))
 def report(request: pytest.FixtureRequest, catalog: DeckCatalog) -> Report:
     cases = [case for path in SETS[request.param] for case in read_cases(path, catalog)]
-    return evaluate(GradingService(worker=False), catalog, cases)
+    return evaluate(GradingService(worker=False), cases)
 
 
 def test_the_sets_are_as_large_and_varied_as_promised(catalog: DeckCatalog) -> None:
@@ -68,7 +68,7 @@ def english_gaps(report: Report) -> dict[str, float]:
 
 def test_english_answers_score_like_korean_ones_of_the_same_kind(catalog: DeckCatalog) -> None:
     cases = [case for path in SETS["development"] for case in read_cases(path, catalog)]
-    assert english_gaps(evaluate(GradingService(worker=False), catalog, cases)) == {}
+    assert english_gaps(evaluate(GradingService(worker=False), cases)) == {}
 
 
 @pytest.mark.xfail(
@@ -77,7 +77,7 @@ def test_english_answers_score_like_korean_ones_of_the_same_kind(catalog: DeckCa
 )
 def test_held_out_english_answers_score_like_korean_ones_of_the_same_kind(catalog: DeckCatalog) -> None:
     cases = [case for path in SETS["held-out"] for case in read_cases(path, catalog)]
-    assert english_gaps(evaluate(GradingService(worker=False), catalog, cases)) == {}
+    assert english_gaps(evaluate(GradingService(worker=False), cases)) == {}
 
 
 def test_ranks_share_ties() -> None:

@@ -4,12 +4,10 @@ from bot.core.grading.analysis import Analyser, Analysis, kiwi_morphology
 from bot.core.grading.grader import Grader, GradingRules, Judgement
 from bot.core.grading.rubric import Rubric, compile_rubric
 from bot.core.grading.service import GradingService
-from bot.core.models import MisconceptionNote as FoundMisconception
 
 __all__ = [
     "Analyser",
     "Analysis",
-    "FoundMisconception",
     "Grader",
     "GradingRules",
     "GradingService",

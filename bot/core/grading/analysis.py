@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -30,9 +30,8 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.core.grading import english
 from bot.core.grading.lexicon import lexicon_entries
-from bot.core.grading.text import EnglishFolder, has_hangul, jamo, normalize, spaced, typo_budget, unjoin
+from bot.core.grading.text import EnglishFolder, all_hangul, has_hangul, jamo, normalize, spaced, typo_budget, unjoin
 
-_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 NOT = "¬"  # the key every negator reads as, so a rubric term may contain one ("포화되지 않")
 
 # Korean morphemes that negate their clause.
@@ -283,7 +282,7 @@ class Analyser:
             if left is not None and right is not None:
                 return left + right
         # A typo of a word the lexicon has ("졍규화" → 정규화), where the word is long enough to tell.
-        budget = typo_budget(folded) if all(_HANGUL_FIRST <= ord(c) <= _HANGUL_LAST for c in folded) else 0
+        budget = typo_budget(folded) if all_hangul(folded) else 0
         if budget:
             found = process.extractOne(
                 jamo(folded), self._hangul_jamo, scorer=Levenshtein.distance, score_cutoff=budget
@@ -744,6 +743,3 @@ def kiwi_morphology() -> Morphology:
     # The first analysis builds Kiwi's internal tables; pay for it here rather than in the first reveal.
     kiwi.tokenize("워밍업: 모델을 한 번 읽어 둡니다.")
     return kiwi
-
-
-MorphologyLoader = Callable[[], Morphology]

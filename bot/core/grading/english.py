@@ -98,7 +98,6 @@ NOUN_LIKE = _words(
     """
 )
 VERB_BASE = VERB_STEMS - NOUN_LIKE
-VERB_FORMS = VERB_PRESENT | VERB_PAST | VERB_BASE
 SUBJECT_PRONOUNS = _words("we you they i it he she to")
 # Words that carry nothing of a claim; dropped before matching.
 STOPWORDS = _words(

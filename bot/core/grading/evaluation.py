@@ -39,10 +39,6 @@ class Report:
     p50_ms: float
     p99_ms: float
 
-    @property
-    def worst_english_gap(self) -> float:
-        return max((abs(gap) for gap in self.english_gap_by_kind.values()), default=0.0)
-
 
 def ranks(values: Sequence[float]) -> list[float]:
     """Ranks from 1, ties sharing their mean rank."""

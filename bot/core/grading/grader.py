@@ -23,7 +23,7 @@ from rapidfuzz.distance import Levenshtein
 from bot.core.grading.analysis import NOT, Analyser, Analysis
 from bot.core.grading.rubric import Pattern, Rubric, Term
 from bot.core.grading.text import jamo, typo_budget
-from bot.core.models import MisconceptionNote as FoundMisconception
+from bot.core.models import MisconceptionNote
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Judgement:
     named: tuple[str, ...]
     contradicted: tuple[str, ...]
     missed: tuple[str, ...]
-    misconceptions: tuple[FoundMisconception, ...] = ()
+    misconceptions: tuple[MisconceptionNote, ...] = ()
     total: int = 0
 
     @property
@@ -160,12 +160,14 @@ def _pattern_hits(reader: _Reader, pattern: Pattern, window: int) -> list[_Hit]:
     negation."""
     hits = []
     positions = reader.analysis.positions
-    for hit in _term_hits(reader, pattern.term, window):
+    term_hits = _term_hits(reader, pattern.term, window)
+    required_hits = [_term_hits(reader, required, window) for required in pattern.requires] if term_hits else []
+    for hit in term_hits:
         if any(positions[p].contrast for p in hit.own):
             continue  # "ViT는 CNN과 달리 …" says nothing of CNN's own
         choices: list[list[_Hit]] = []
-        for required in pattern.requires:
-            partners = [other for other in _term_hits(reader, required, window) if other.segments & hit.segments]
+        for found in required_hits:
+            partners = [other for other in found if other.segments & hit.segments]
             if not partners:
                 break
             # A few ways each required term is written nearby, best first: in the term's own clause, then the
@@ -256,11 +258,11 @@ class Grader:
         reader = _Reader(analysis, rubric.vocabulary | rubric.question_keys)
         window = self.rules.window
         asked = rubric.question_keys | {NOT}
-        # A match made only of the question's own words says nothing.
         wrong = [(m, self._misconception_hit(analysis, reader, m.pattern, window)) for m in rubric.misconceptions]
-        found = tuple(FoundMisconception(m.claim, m.correction) for m, hit in wrong if hit is not None)
+        found = tuple(MisconceptionNote(m.claim, m.correction) for m, hit in wrong if hit is not None)
         # Words that state a wrong claim ("표준화는 min-max로 0~1") earn nothing for a right one.
         misspoken = {p for _, hit in wrong if hit is not None for p in hit.positions}
+        # A match made only of the question's own words says nothing.
         concept_hits = [
             [h for h in _pattern_hits(reader, c.pattern, window) if h.keys - asked and not h.positions & misspoken]
             for c in rubric.concepts

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.deck_schema import KeyConcept, Misconception, Question, TermGroup
+from bot.core.deck_schema import Question, TermGroup
 from bot.core.grading.analysis import NOT, Analyser
 
 
@@ -89,11 +89,3 @@ def compile_rubric(analyser: Analyser, question: Question) -> Rubric:
         for key in term.keys
     )
     return Rubric(concepts, misconceptions, question_keys, vocabulary)
-
-
-def concept_labels(concepts: tuple[KeyConcept, ...]) -> tuple[str, ...]:
-    return tuple(c.concept for c in concepts)
-
-
-def misconception_claims(misconceptions: tuple[Misconception, ...]) -> tuple[str, ...]:
-    return tuple(m.claim for m in misconceptions)

@@ -15,12 +15,12 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from bot.core.deck_schema import Question
-from bot.core.grading.analysis import Analyser, Morphology, kiwi_morphology
+from bot.core.grading.analysis import Analyser, kiwi_morphology
 from bot.core.grading.grader import Grader, GradingRules, Judgement
 from bot.core.grading.rubric import Rubric, compile_rubric
 
@@ -28,27 +28,26 @@ from bot.core.grading.rubric import Rubric, compile_rubric
 
 
 @functools.cache
-def _worker_grader() -> Grader:
-    return Grader(Analyser(kiwi_morphology()))
+def _worker_analyser() -> Analyser:
+    return Analyser(kiwi_morphology())
 
 
 @functools.lru_cache(maxsize=512)
 def _worker_rubric(question: Question) -> Rubric:
-    return compile_rubric(_worker_grader().analyser, question)
+    return compile_rubric(_worker_analyser(), question)
 
 
 def _worker_warm() -> bool:
-    _worker_grader()
+    _worker_analyser()
     return True
 
 
 def _worker_grade(
     question: Question, texts: Sequence[str], accepted: frozenset[str], rules: GradingRules
 ) -> list[Judgement]:
-    grader = _worker_grader()
+    grader = Grader(_worker_analyser(), rules)
     rubric = _worker_rubric(question)
-    judge = Grader(grader.analyser, rules)
-    return [judge.grade(rubric, text, accepted) for text in texts]
+    return [grader.grade(rubric, text, accepted) for text in texts]
 
 
 def _worker_init(parent: int) -> None:
@@ -93,10 +92,8 @@ class GradingService:
         *,
         worker: bool = True,
         rules: GradingRules | None = None,
-        load: Callable[[], Morphology] = kiwi_morphology,
     ) -> None:
         self._worker = worker
-        self._load = load
         self.rules = rules or GradingRules()
         self._ready: Future[bool] | None = None
         self._lock = threading.Lock()
@@ -117,7 +114,7 @@ class GradingService:
 
     def _load_here(self, ready: Future[bool]) -> None:
         try:
-            self._grader = Grader(Analyser(self._load()), self.rules)
+            self._grader = Grader(Analyser(kiwi_morphology()), self.rules)
             ready.set_result(True)
         except BaseException as error:  # handed to every caller of ``ready`` and ``grade``
             ready.set_exception(error)

@@ -76,6 +76,11 @@ def has_hangul(text: str) -> bool:
     return any(_HANGUL_FIRST <= ord(char) <= _HANGUL_LAST or 0x3131 <= ord(char) <= 0x318E for char in text)
 
 
+def all_hangul(text: str) -> bool:
+    """Whether every character is a Hangul syllable."""
+    return all(_HANGUL_FIRST <= ord(char) <= _HANGUL_LAST for char in text)
+
+
 class EnglishFolder:
     """Folds an English word to the key both sides are compared on: American spelling, then its stem."""
 

@@ -4,14 +4,12 @@ the member's missed and contradicted concepts, and the Accept / Reject buttons u
 Every component is a ``DynamicItem`` whose ``custom_id`` carries the round or dispute id, so the buttons under
 any reveal or notice ever posted keep working after a restart without views kept in memory.
 
-A concept can be longer than a select option's value may be (100 characters), so an option's value is the
-concept's index in the member's disputable concepts with a short digest of the concept: the list is read again
-when the member chooses, and the digest makes sure the index still points at the concept they saw.
+A concept can be longer than a select option's value may be (100 characters): options name concepts as
+``bot.platforms.dispute_choice`` describes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from typing import TYPE_CHECKING, Any, Self
@@ -24,6 +22,7 @@ from bot.messages import Language, text
 from bot.platforms.discord.checks import manages_server
 from bot.platforms.discord.language import error_text, language_of
 from bot.platforms.discord.views import round_in_guild
+from bot.platforms.dispute_choice import choice_token, chosen_concept
 
 if TYPE_CHECKING:
     from bot.platforms.discord.bot import QuizBot
@@ -39,29 +38,7 @@ REJECT = "reject"
 MAX_OPTIONS = 25
 MAX_OPTION_LABEL = 100
 MAX_PLACEHOLDER = 150
-DIGEST_CHARS = 12
 NO_MENTIONS = discord.AllowedMentions.none()
-
-
-def concept_digest(concept: str) -> str:
-    return hashlib.sha256(concept.encode("utf-8")).hexdigest()[:DIGEST_CHARS]
-
-
-def option_value(index: int, concept: str) -> str:
-    """What a menu option sends back for the ``index``-th disputable concept."""
-    return f"{index}:{concept_digest(concept)}"
-
-
-def chosen_concept(value: str, concepts: tuple[str, ...]) -> str | None:
-    """The concept an option value stands for among the member's disputable concepts as they are now, or
-    ``None`` if it is no longer among them."""
-    index_text, _, digest = value.partition(":")
-    if index_text.isdigit() and int(index_text) < len(concepts):
-        candidate = concepts[int(index_text)]
-        if concept_digest(candidate) == digest:
-            return candidate
-    # The list moved (a decision credited an earlier concept): the digest still finds the one chosen.
-    return next((concept for concept in concepts if concept_digest(concept) == digest), None)
 
 
 def option_label(concept: str) -> str:
@@ -173,7 +150,7 @@ class ConceptMenu(
                 min_values=1,
                 max_values=1,
                 options=[
-                    discord.SelectOption(label=option_label(concept), value=option_value(index, concept))
+                    discord.SelectOption(label=option_label(concept), value=choice_token(index, concept))
                     for index, concept in enumerate(concepts[:MAX_OPTIONS])
                 ],
             )

@@ -1,18 +1,18 @@
 """Block Kit for disputes: the member's menu of disputable concepts and the notice admins decide on.
 
-The menu's option values name a concept by its index in the member's disputable list, with a short digest of the
-concept: the list is read again when the member chooses, and the digest finds the concept even if the list moved.
+The menu's option values carry the round and its thread, and name the concept as ``bot.platforms.dispute_choice``
+describes.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.core.models import Dispute
 from bot.messages import Language, text
+from bot.platforms.dispute_choice import choice_token, chosen_concept
 from bot.platforms.slack.blocks import Block, SlackMessage, button, reply_message, section
 from bot.platforms.slack.mrkdwn import escape
 from bot.render import dispute_notice
@@ -26,37 +26,29 @@ DISPUTE_DECISION_BLOCK = "quiz_dispute_decision"
 MAX_OPTIONS = 25
 OPTION_TEXT_LIMIT = 75
 PLACEHOLDER_LIMIT = 150
-DIGEST_BYTES = 4
 
 
 @dataclass(frozen=True)
 class ConceptChoice:
-    """What a chosen menu option names: the round, its thread, and the concept's place in the disputable list."""
+    """What a chosen menu option names: the round, its thread, and the concept (see ``dispute_choice``)."""
 
     round_id: int
     thread_ts: str
-    index: int
-    digest: str
+    token: str
 
     def value(self) -> str:
-        return f"{self.round_id}:{self.thread_ts}:{self.index}:{self.digest}"
+        return f"{self.round_id}:{self.thread_ts}:{self.token}"
 
     @classmethod
     def parse(cls, value: str) -> ConceptChoice | None:
-        parts = value.split(":")
-        if len(parts) != 4 or not parts[0].isdigit() or not parts[2].isdigit():
+        parts = value.split(":", 2)
+        if len(parts) != 3 or not parts[0].isdigit():
             return None
-        return cls(int(parts[0]), parts[1], int(parts[2]), parts[3])
+        return cls(int(parts[0]), parts[1], parts[2])
 
     def concept_in(self, concepts: Sequence[str]) -> str | None:
         """The chosen concept in the list as it is now, or None if the member may no longer dispute it."""
-        if self.index < len(concepts) and concept_digest(concepts[self.index]) == self.digest:
-            return concepts[self.index]
-        return next((c for c in concepts if concept_digest(c) == self.digest), None)
-
-
-def concept_digest(concept: str) -> str:
-    return hashlib.blake2s(concept.encode(), digest_size=DIGEST_BYTES).hexdigest()
+        return chosen_concept(self.token, concepts)
 
 
 def concept_menu(round_id: int, thread_ts: str, concepts: Sequence[str], language: Language) -> SlackMessage:
@@ -64,7 +56,7 @@ def concept_menu(round_id: int, thread_ts: str, concepts: Sequence[str], languag
     options = [
         {
             "text": {"type": "plain_text", "text": _clip(concept, OPTION_TEXT_LIMIT)},
-            "value": ConceptChoice(round_id, thread_ts, index, concept_digest(concept)).value(),
+            "value": ConceptChoice(round_id, thread_ts, choice_token(index, concept)).value(),
         }
         for index, concept in enumerate(concepts[:MAX_OPTIONS])
     ]
