@@ -16,7 +16,7 @@ from bot.core.models import ChannelDefaults, ChannelKey, Dispute, Round
 from bot.core.ports import PostedQuestion, QuestionCard, RevealCard
 from bot.core.scoring import ScoringRules
 from bot.core.service import QuizService
-from bot.storage.store import Storage
+from bot.storage.sqlite.store import Storage
 
 REPO = Path(__file__).resolve().parent.parent
 QUESTIONS = REPO / "questions"

@@ -23,8 +23,8 @@ from pathlib import Path
 from bench.harness import PLATFORM, load_catalog
 from bot.core.models import Period
 from bot.core.scoring import ScoringRules, period_key, streak_bonus
-from bot.storage.database import Database
-from bot.storage.timeutil import to_db
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.timeutil import to_db
 
 GENERATOR_VERSION = 2
 GUILD = "guild"

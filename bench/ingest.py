@@ -24,8 +24,8 @@ from bench.stats import Figure, figure_over_runs, percentile
 from bot.core.clock import SystemClock
 from bot.core.models import ChannelKey, Member, Round, RoundKind
 from bot.core.service import QuizService
-from bot.storage.database import load_migrations
-from bot.storage.timeutil import to_db
+from bot.storage.sqlite.database import load_migrations
+from bot.storage.sqlite.timeutil import to_db
 
 NAME = "ingest"
 ANSWER = (

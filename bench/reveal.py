@@ -25,8 +25,8 @@ from bot.core.clock import SystemClock
 from bot.core.ports import RevealCard
 from bot.core.scheduler import QuizScheduler
 from bot.core.service import QuizService
-from bot.storage.database import Database
-from bot.storage.timeutil import to_db
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.timeutil import to_db
 
 NAME = "reveal"
 CHANNELS_PER_GUILD = 10

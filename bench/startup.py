@@ -28,8 +28,8 @@ from bench.stats import Figure, figure_over_runs
 from bot.core.clock import SystemClock
 from bot.core.models import Schedule
 from bot.core.schedule import latest_slot
-from bot.storage.database import Database
-from bot.storage.timeutil import to_db
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.timeutil import to_db
 
 NAME = "startup"
 TIMEZONES = ("Asia/Seoul", "UTC", "America/New_York", "Europe/Berlin", "Asia/Tokyo")

@@ -19,7 +19,7 @@ from bot.core.ports import ChatPlatform
 from bot.core.scheduler import QuizScheduler
 from bot.core.service import QuizError, QuizService
 from bot.messages import text
-from bot.storage.store import Storage
+from bot.storage.sqlite.store import Storage
 
 log = logging.getLogger(__name__)
 

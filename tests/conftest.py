@@ -19,7 +19,7 @@ from bot.core.ports import PlatformError, PostedQuestion, QuestionCard, RevealCa
 from bot.core.scheduler import QuizScheduler
 from bot.core.scoring import ScoringRules
 from bot.core.service import QuizService
-from bot.storage.store import Storage
+from bot.storage.sqlite.store import Storage
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "questions"

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.run import EXIT_CONFIG, settings_or_exit
-from bot.storage.database import Database
+from bot.storage.sqlite.database import Database
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

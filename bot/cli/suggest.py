@@ -10,8 +10,8 @@ from pathlib import Path
 
 from bot.cli.run import EXIT_CONFIG, settings_or_exit
 from bot.core.models import AcceptedWording
-from bot.storage.database import Database
-from bot.storage.disputes import DisputeStore
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.disputes import DisputeStore
 
 WORDING_CHARS = 200
 

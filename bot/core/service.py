@@ -39,7 +39,7 @@ from bot.core.ports import ChatPlatform, PlatformError, QuestionCard, RevealCard
 from bot.core.rounds import score_round
 from bot.core.scoring import ScoringRules, answer_points, period_key, period_start, vote_points
 from bot.core.selection import choose_question
-from bot.storage.store import Storage
+from bot.storage.sqlite.store import Storage
 
 log = logging.getLogger(__name__)
 

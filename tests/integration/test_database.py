@@ -15,8 +15,8 @@ from bot.core.models import ChannelDefaults, ChannelKey, RoundKind
 from bot.core.scheduler import QuizScheduler
 from bot.core.scoring import ScoringRules
 from bot.core.service import QuizService
-from bot.storage.database import Database, MigrationError, load_migrations
-from bot.storage.store import Storage
+from bot.storage.sqlite.database import Database, MigrationError, load_migrations
+from bot.storage.sqlite.store import Storage
 from tests.conftest import QUESTIONS, RecordingPlatform
 from tests.integration.quiz_steps import answer
 

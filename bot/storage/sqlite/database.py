@@ -46,7 +46,7 @@ class Migration:
 
 def load_migrations() -> list[Migration]:
     """The numbered ``migrations/NNN_name.sql`` files shipped with the package, in order."""
-    folder = resources.files("bot.storage").joinpath("migrations")
+    folder = resources.files("bot.storage.sqlite").joinpath("migrations")
     found = []
     for entry in folder.iterdir():
         name = entry.name

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.models import AnswerReceipt, AnswerRecord, Member, VoteResult
-from bot.storage.database import Database
-from bot.storage.timeutil import to_db
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.timeutil import to_db
 
 _LATE_STATES = ("revealing", "revealed")
 

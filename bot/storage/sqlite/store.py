@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.storage.answers import AnswerStore
-from bot.storage.channels import ChannelStore
-from bot.storage.database import Database
-from bot.storage.disputes import DisputeStore
-from bot.storage.results import ResultStore
-from bot.storage.rounds import RoundStore
+from bot.storage.sqlite.answers import AnswerStore
+from bot.storage.sqlite.channels import ChannelStore
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.disputes import DisputeStore
+from bot.storage.sqlite.results import ResultStore
+from bot.storage.sqlite.rounds import RoundStore
 
 
 class Storage:

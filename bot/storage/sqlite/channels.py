@@ -7,8 +7,8 @@ import json
 import sqlite3
 
 from bot.core.models import ChannelKey, ChannelSettings, GuildKey, Schedule
-from bot.storage.database import Database
-from bot.storage.timeutil import to_db
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.timeutil import to_db
 
 _CHANNEL_COLUMNS = (
     "id, platform, guild_id, channel_id, post_time, weekdays, timezone, daily_reveal_seconds, "

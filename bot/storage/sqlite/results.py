@@ -23,9 +23,9 @@ from bot.core.models import (
     ScoredAnswer,
     StreakState,
 )
-from bot.storage.database import Database
-from bot.storage.rounds import _ROUND_SELECT, round_from_row
-from bot.storage.timeutil import to_db
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.rounds import _ROUND_SELECT, round_from_row
+from bot.storage.sqlite.timeutil import to_db
 
 Scorer = Callable[[RevealInput], Sequence[ScoredAnswer]]
 

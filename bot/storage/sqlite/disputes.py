@@ -8,8 +8,8 @@ import sqlite3
 from collections.abc import Callable
 
 from bot.core.models import AcceptedWording, Dispute, DisputeState, Member, OpenOutcome, Rescore
-from bot.storage.database import Database
-from bot.storage.timeutil import to_db
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.timeutil import to_db
 
 # Re-grades an answer's text with the given concepts counted as covered.
 Rescorer = Callable[[str, frozenset[str]], Rescore]

@@ -6,8 +6,8 @@ import datetime as dt
 import sqlite3
 
 from bot.core.models import ChannelKey, Round, RoundKind, RoundState
-from bot.storage.database import Database
-from bot.storage.timeutil import from_db, maybe_from_db, to_db
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.timeutil import from_db, maybe_from_db, to_db
 
 _ROUND_SELECT = (
     "SELECT r.id, r.channel_ref, r.kind, r.state, r.deck_id, r.question_id, r.slot, r.opened_at, r.reveal_at, "

@@ -1,0 +1,1 @@
+"""SQLite, the embedded default backend: one file, WAL, group-committed writes."""
