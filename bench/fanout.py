@@ -21,13 +21,13 @@ from pydantic import SecretStr
 
 from bench.harness import QUESTIONS
 from bench.stats import Figure, figure_over_runs
-from bot.app import open_runtime
 from bot.config import DiscordConfig, Secrets, Settings
 from bot.core.clock import SystemClock
 from bot.core.models import ChannelKey
 from bot.core.service import QuizService
 from bot.platforms.discord.bot import QuizBot
 from bot.platforms.discord.runner import serve
+from bot.runtime import open_runtime
 from tests.e2e.discord_server import DiscordServer
 
 NAME = "fanout"

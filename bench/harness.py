@@ -36,6 +36,7 @@ class StubPlatform:
     posted: int = 0
     reveals: dict[int, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
 
     async def post_question(self, channel: ChannelKey, card: QuestionCard) -> PostedQuestion:
         self.posted += 1
@@ -46,6 +47,9 @@ class StubPlatform:
 
     async def report_problem(self, channel: ChannelKey, problem: str) -> None:
         self.problems.append(problem)
+
+    async def mark_cancelled(self, card: QuestionCard) -> None:
+        self.cancelled.append(card.round.id)
 
     async def post_dispute_decision(self, round_: Round, dispute: Dispute) -> None:
         """Benchmarks decide no disputes."""

@@ -4,67 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import random
 import signal
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
 
 from bot.config import Settings
-from bot.core.clock import Clock, SystemClock
 from bot.core.decks import DeckError, load_decks
-from bot.core.ports import ChatPlatform
-from bot.core.scheduler import QuizScheduler
-from bot.core.service import QuizError, QuizService
+from bot.core.errors import UserError
 from bot.messages import text
-from bot.storage.sqlite.store import Storage
+from bot.runtime import PlatformRunner, Runtime, open_runtime
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Runtime:
-    """What every platform runner is given: settings and a ready quiz service over an open database."""
-
-    settings: Settings
-    storage: Storage
-    service: QuizService
-
-    def make_scheduler(self, platforms: Mapping[str, ChatPlatform]) -> QuizScheduler:
-        return QuizScheduler(
-            self.service,
-            platforms,
-            grace=self.settings.scheduler.grace_period,
-            retry_delay=self.settings.scheduler.retry_delay,
-        )
-
-
-class PlatformRunner(Protocol):
-    async def __call__(self, runtime: Runtime, stop: asyncio.Event) -> None: ...
-
-
-@contextlib.asynccontextmanager
-async def open_runtime(
-    settings: Settings, *, clock: Clock | None = None, rng: random.Random | None = None, on_demand_delay: bool = False
-) -> AsyncIterator[Runtime]:
-    """Load decks, open the database (applying migrations) and build the service; close everything after."""
-    catalog = await asyncio.to_thread(load_decks, settings.decks)
-    storage = await Storage(settings.database).open()
-    try:
-        override = settings.console.reveal_delay if on_demand_delay else None
-        service = QuizService(
-            storage,
-            catalog,
-            rules=settings.scoring,
-            defaults=settings.defaults.to_core(ondemand_override=override),
-            clock=clock or SystemClock(),
-            rng=rng,
-        )
-        yield Runtime(settings, storage, service)
-    finally:
-        await storage.close()
 
 
 def on_signal(name: str, handler: Callable[[], object]) -> None:
@@ -91,8 +44,8 @@ async def reload_decks(runtime: Runtime) -> bool:
     except DeckError as exc:
         log.error("deck reload failed; keeping the decks loaded before:\n%s", exc)
         return False
-    except QuizError as exc:
-        log.error("deck reload refused: %s", text(f"error.{exc.code}", "en", **exc.details))
+    except UserError as exc:
+        log.error("deck reload refused: %s", text(exc.key, "en", **exc.values))
         return False
     log.info("reloaded %d decks (%d questions)", len(catalog), sum(len(d.questions) for d in catalog.decks))
     return True
@@ -110,25 +63,25 @@ def install_reload_signal(runtime: Runtime, pending: set[asyncio.Task[bool]]) ->
     on_signal("SIGHUP", reload)
 
 
-def _runner(platform: str) -> PlatformRunner:
-    """Import only the chosen platform, so a console run never loads discord.py or slack-bolt."""
-    if platform == "discord":
-        from bot.platforms.discord.runner import run_discord
+# The platforms the bot runs on, by the name ``Settings.platform()`` gives: the module and function of each runner.
+# Only the chosen one is imported, so a console run never loads discord.py or slack-bolt.
+RUNNERS: dict[str, tuple[str, str]] = {
+    "discord": ("bot.platforms.discord.runner", "run_discord"),
+    "slack": ("bot.platforms.slack.runner", "run_slack"),
+    "console": ("bot.platforms.console.runner", "run_console"),
+}
 
-        return run_discord
-    if platform == "slack":
-        from bot.platforms.slack.runner import run_slack
 
-        return run_slack
-    from bot.platforms.console.runner import run_console
-
-    return run_console
+def runner_for(platform: str) -> PlatformRunner:
+    module, function = RUNNERS[platform]
+    runner: PlatformRunner = getattr(importlib.import_module(module), function)
+    return runner
 
 
 async def run(settings: Settings) -> None:
     """Run the bot on the platform the settings choose until SIGTERM or Ctrl-C."""
     platform = settings.platform()
-    runner = _runner(platform)
+    runner = runner_for(platform)
     stop = asyncio.Event()
     install_stop_signals(stop)
     # A seeded console run asks the same questions every time, e.g. for a demonstration.

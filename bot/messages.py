@@ -102,6 +102,41 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
     },
     "answer.closed": {"ko": "이 라운드는 더 이상 답변을 받지 않습니다.", "en": "This round no longer takes answers."},
     "answer.empty": {"ko": "빈 답변은 저장하지 않습니다.", "en": "An empty answer is not saved."},
+    "answer.nothing-to-withdraw": {
+        "ko": "철회할 답변이 없습니다 (이 라운드에 답하지 않았거나 이미 철회했습니다).",
+        "en": "There is no answer to withdraw: none was given in this round, or it was withdrawn already.",
+    },
+    "vote.counted": {"ko": "추천했습니다.", "en": "Vote counted."},
+    "vote.removed": {"ko": "추천을 취소했습니다.", "en": "Vote taken back."},
+    "vote.self": {"ko": "자신의 답변은 추천할 수 없습니다.", "en": "You cannot vote for your own answer."},
+    "vote.duplicate": {"ko": "이미 추천한 답변입니다.", "en": "You have voted for that answer already."},
+    "vote.no-vote": {"ko": "취소할 추천이 없습니다.", "en": "There is no vote of yours to take back."},
+    "vote.no-answer": {"ko": "이 라운드에 그런 답변이 없습니다.", "en": "There is no such answer in this round."},
+    "vote.capped": {"ko": "추천 점수 한도에 닿았습니다.", "en": "That answer has reached the vote limit."},
+    "console.usage.answer": {
+        "ko": "답은 '이름: 답변' 처럼 적어 주세요. 명령은 /help 로 볼 수 있습니다.",
+        "en": "Answer as 'name: your answer'. /help lists the commands.",
+    },
+    "console.usage.unknown": {
+        "ko": "{command}: 모르는 명령입니다. /help 로 명령을 볼 수 있습니다.",
+        "en": "{command}: unknown command. /help lists the commands.",
+    },
+    "console.usage.bad-arguments": {
+        "ko": "{command}: 인자가 맞지 않습니다. /help 로 쓰는 법을 볼 수 있습니다.",
+        "en": "{command}: wrong arguments. /help shows how to use it.",
+    },
+    "console.usage.dispute": {
+        "ko": "/dispute 이름 [개념 번호]: 번호는 숫자여야 합니다.",
+        "en": "/dispute name [concept number]: the number must be a number.",
+    },
+    "console.usage.bad-period": {
+        "ko": "'{period}': 기간은 week, month, all 중 하나입니다.",
+        "en": "'{period}': the period is one of week, month, all.",
+    },
+    "error.dispute-bad-number": {
+        "ko": "개념 번호는 1부터 {count}까지입니다.",
+        "en": "The concept number must be from 1 to {count}.",
+    },
     "leaderboard.title": {"ko": "리더보드", "en": "Leaderboard"},
     "leaderboard.period.week": {"ko": "이번 주", "en": "This week"},
     "leaderboard.period.month": {"ko": "이번 달", "en": "This month"},

@@ -9,7 +9,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from bot.core.commands import (
+    AnswerReply,
+    BoardReply,
+    CategoriesReply,
+    DisputableReply,
+    DisputeReply,
+    DisputesReply,
+    HelpReply,
+    Notice,
+    Posted,
+    Reply,
+    SetupReply,
+    StatsReply,
+    VoteReply,
+)
 from bot.core.deck_schema import Bullet, Category, Question
+from bot.core.decks import CategoryCount
 from bot.core.models import ChannelSettings, Dispute, DisputeState, Leaderboard, MemberResult, MemberStats
 from bot.core.ports import RevealCard
 from bot.core.scoring import ScoringRules
@@ -218,3 +234,49 @@ def dispute_notice(dispute: Dispute, language: Language) -> str:
         points=dispute.points_delta,
         id=dispute.id,
     )
+
+
+def reply_blocks(reply: Reply, language: Language) -> list[str]:
+    """A command's reply as text blocks, the way every platform shows it unless its idiom says otherwise (a
+    posted question is seen in the channel, so it has no reply of its own here)."""
+    match reply:
+        case Notice(key, values):
+            return [text(key, language, **dict(values))]
+        case Posted():
+            return []
+        case BoardReply(board):
+            blocks = leaderboard_blocks(board, language)
+            if board.rows and board.caller is None:
+                blocks.append(text("leaderboard.you_none", language))
+            return blocks
+        case StatsReply(stats, categories):
+            return stats_blocks(stats, categories, language)
+        case CategoriesReply(entries):
+            return [f"**{text('categories.title', language)}**", "\n".join(category_rows(entries, language))]
+        case HelpReply(rules):
+            return [help_text(rules, language)]
+        case SetupReply(settings):
+            return [setup_done(settings, language)]
+        case AnswerReply(member, receipt):
+            return [f"{member.display_name}: {text('answer.' + receipt.status, language)}"]
+        case VoteReply(result):
+            return [text(f"vote.{result.reason}", language)]
+        case DisputableReply(concepts):
+            if not concepts:
+                return [text("dispute.nothing", language)]
+            return ["\n".join(f"{n}. {concept}" for n, concept in enumerate(concepts, 1))]
+        case DisputeReply(dispute):
+            return [dispute_notice(dispute, language)]
+        case DisputesReply(disputes):
+            rows = [
+                text("dispute.row", language, id=d.id, name=d.member.display_name, concept=d.concept) for d in disputes
+            ]
+            return ["\n".join(rows) if rows else text("dispute.none_open", language)]
+    raise AssertionError(f"unhandled reply {reply!r}")
+
+
+def category_rows(entries: Iterable[CategoryCount], language: Language) -> list[str]:
+    return [
+        text("categories.row", language, id=e.category.id, name=category_name(e.category, language), count=e.count)
+        for e in entries
+    ]

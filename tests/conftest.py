@@ -38,6 +38,7 @@ class RecordingPlatform:
         self.reveals: list[RevealCard] = []
         self.problems: list[tuple[ChannelKey, str]] = []
         self.decisions: list[tuple[Round, Dispute]] = []
+        self.cancelled: list[int] = []
         self.post_attempts = 0
         self._post_failures: list[Exception] = []
         self._reveal_failures: list[Exception] = []
@@ -67,6 +68,9 @@ class RecordingPlatform:
 
     async def report_problem(self, channel: ChannelKey, problem: str) -> None:
         self.problems.append((channel, problem))
+
+    async def mark_cancelled(self, card: QuestionCard) -> None:
+        self.cancelled.append(card.round.id)
 
     async def post_dispute_decision(self, round_: Round, dispute: Dispute) -> None:
         self.decisions.append((round_, dispute))

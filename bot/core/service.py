@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.core.clock import Clock
 from bot.core.deck_schema import Category, Question
 from bot.core.decks import CategoryCount, DeckCatalog
+from bot.core.errors import UserError
 from bot.core.grading import GradingService, Judgement
 from bot.core.models import (
     AnswerReceipt,
@@ -56,15 +57,6 @@ _REVEAL_GRADING_PASSES = 3
 
 class _Ungraded(Exception):
     """A reveal found an answer graded before its transaction began: it rolls back and grades it first."""
-
-
-class QuizError(Exception):
-    """A request the quiz cannot honour; ``code`` names a message in the catalogue."""
-
-    def __init__(self, code: str, **details: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 class QuizService:
@@ -135,10 +127,10 @@ class QuizService:
         chosen_decks = base.decks if decks is None else decks
         unknown = [d for d in chosen_decks if d not in self.catalog]
         if unknown:
-            raise QuizError("unknown-deck", decks=", ".join(unknown))
+            raise UserError("error.unknown-deck", decks=", ".join(unknown))
         for delay in (daily_reveal_delay, on_demand_reveal_delay):
             if delay is not None and not dt.timedelta(minutes=1) <= delay <= dt.timedelta(days=7):
-                raise QuizError("bad-delay")
+                raise UserError("error.bad-delay")
         settings = replace(
             base,
             schedule=schedule,
@@ -151,14 +143,14 @@ class QuizService:
         return await self.storage.channels.save(settings, schedule.timezone, self.clock.now())
 
     async def reload_decks(self, catalog: DeckCatalog) -> None:
-        """Swap in freshly loaded decks. Refused with ``QuizError('decks-in-use')`` if the question of a round
+        """Swap in freshly loaded decks. Refused with ``UserError('error.decks-in-use')`` if the question of a round
         still running would no longer exist: it could then be neither shown nor scored."""
         running = await self.storage.rounds.in_states(RoundState.PENDING, RoundState.OPEN, RoundState.REVEALING)
         missing = sorted(
             {f"{r.deck_id}/{r.question_id}" for r in running if not catalog.has_question(r.deck_id, r.question_id)}
         )
         if missing:
-            raise QuizError("decks-in-use", questions=", ".join(missing))
+            raise UserError("error.decks-in-use", questions=", ".join(missing))
         self.catalog = catalog
 
     def deck_ids(self, channel: ChannelSettings) -> tuple[str, ...]:
@@ -182,10 +174,10 @@ class QuizService:
         """Choose a question and claim a round for it (pending until posted). ``None`` if the slot is taken."""
         deck_ids = self.deck_ids(channel)
         if category is not None and not any(c.category.id == category for c in self.catalog.categories(deck_ids)):
-            raise QuizError("unknown-category", category=category)
+            raise UserError("error.unknown-category", category=category)
         candidates = self.catalog.entries(deck_ids, category)
         if not candidates:
-            raise QuizError("no-questions")
+            raise UserError("error.no-questions")
         cycle = await self.storage.rounds.channel_cycle(channel.ref)
         asked = await self.storage.rounds.asked_in_cycle(channel.ref, cycle)
         last = await self.storage.rounds.last_asked(channel.ref)
@@ -375,19 +367,19 @@ class QuizService:
     async def open_dispute(self, round_id: int, member_id: str, concept: str) -> Dispute:
         """Open the member's dispute of a concept the grader marked missed or contradicted in their answer.
 
-        Raises ``QuizError`` if the round is not revealed, the member has no scored answer there, the concept
+        Raises ``UserError`` if the round is not revealed, the member has no scored answer there, the concept
         was credited already, or the member disputed it before.
         """
         round_ = await self.storage.rounds.get(round_id)
         if round_ is None or round_.state not in (RoundState.REVEALED, RoundState.REVEALING):
-            raise QuizError("dispute-not-revealed")
+            raise UserError("error.dispute-not-revealed")
         outcome, dispute = await self.storage.disputes.open(round_id, member_id, concept, self.clock.now())
         if outcome is OpenOutcome.NO_RESULT:
-            raise QuizError("dispute-no-answer")
+            raise UserError("error.dispute-no-answer")
         if outcome is OpenOutcome.NOT_DISPUTABLE:
-            raise QuizError("dispute-not-disputable", concept=concept)
+            raise UserError("error.dispute-not-disputable", concept=concept)
         if outcome is OpenOutcome.EXISTS:
-            raise QuizError("dispute-exists", concept=concept)
+            raise UserError("error.dispute-exists", concept=concept)
         assert dispute is not None
         return dispute
 
@@ -395,12 +387,12 @@ class QuizService:
         """Accept or reject an open dispute, exactly once. Accepting re-scores the answer with the concept
         credited and updates the leaderboard; either way the decision is posted in the round's thread.
 
-        The caller checks that ``admin_id`` may decide (manages the channel). Raises ``QuizError`` if the
+        The caller checks that ``admin_id`` may decide (manages the channel). Raises ``UserError`` if the
         dispute does not exist or was decided already.
         """
         existing = await self.storage.disputes.get(dispute_id)
         if existing is None:
-            raise QuizError("dispute-unknown")
+            raise UserError("error.dispute-unknown")
         round_ = await self.storage.rounds.get(existing.round_id)
         assert round_ is not None
         question, _ = self._question(round_)
@@ -428,7 +420,7 @@ class QuizService:
             dispute_id, accept=accept, admin_id=admin_id, now=self.clock.now(), rescore=rescore
         )
         if decided is None:
-            raise QuizError("dispute-decided")
+            raise UserError("error.dispute-decided")
         try:
             await platform.post_dispute_decision(round_, decided)
         except PlatformError as error:
@@ -507,10 +499,10 @@ def _noting_truncation(receipt: AnswerReceipt | None, text: str) -> AnswerReceip
 
 
 def validate_schedule(schedule: Schedule) -> None:
-    """Raise ``QuizError`` for a schedule that cannot run: unknown timezone or no weekdays."""
+    """Raise ``UserError`` for a schedule that cannot run: unknown timezone or no weekdays."""
     try:
         ZoneInfo(schedule.timezone)
     except (KeyError, ValueError):
-        raise QuizError("unknown-timezone", timezone=schedule.timezone) from None
+        raise UserError("error.unknown-timezone", timezone=schedule.timezone) from None
     if not schedule.weekdays or not schedule.weekdays <= frozenset(range(7)):
-        raise QuizError("bad-weekdays")
+        raise UserError("error.bad-weekdays")

@@ -1,39 +1,20 @@
 """Channel settings written as ``key=value`` words (``time=09:00 tz=Asia/Seoul days=mon-fri delay=8h``), as the
-Slack ``/quiz setup`` command and the console ``/setup`` take them. Values go through ``bot.config``'s parsers."""
+Slack ``/quiz setup`` command and the console ``/setup`` take them, and the same values from Discord's typed
+options. Values go through ``bot.config``'s parsers, so every surface accepts what the config file accepts."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from bot.config import parse_duration, parse_time_of_day, parse_weekdays
+from bot.core.commands import Setup
+from bot.core.errors import UserError
+from bot.core.quiz import ScheduleChange
 
 T = TypeVar("T")
 
-
-class CommandError(Exception):
-    """The command text is wrong; ``key`` is the catalogue message explaining how, ``values`` fill it in."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
-
-
-@dataclass(frozen=True)
-class Setup:
-    """``setup time=09:00 tz=Asia/Seoul days=mon-fri delay=8h``; options left out keep their current value."""
-
-    post_time: dt.time | None = None
-    timezone: str | None = None
-    weekdays: frozenset[int] | None = None
-    daily_reveal_delay: dt.timedelta | None = None
-    on_demand_reveal_delay: dt.timedelta | None = None
-    decks: tuple[str, ...] | None = None
-
-
+# The option names, with the short and long spellings each surface accepts.
 _SETUP_KEYS = {
     "time": "time",
     "tz": "tz",
@@ -41,27 +22,36 @@ _SETUP_KEYS = {
     "days": "days",
     "weekdays": "days",
     "delay": "delay",
+    "reveal_delay": "delay",
     "ondemand": "ondemand",
+    "ondemand_delay": "ondemand",
     "decks": "decks",
 }
 
 
 def parse_setup(args: list[str]) -> Setup:
-    """Parse ``key=value`` words; raises ``CommandError`` naming the first bad one."""
+    """Parse ``key=value`` words; raises ``UserError`` naming the first bad one."""
     values: dict[str, str] = {}
     for arg in args:
         key, sep, value = arg.partition("=")
-        canonical = _SETUP_KEYS.get(key.lower())
-        if not sep or canonical is None or not value:
-            raise CommandError("slack.error.bad-option", option=arg)
-        values[canonical] = value
-    return Setup(
+        if not sep or key.lower() not in _SETUP_KEYS or not value:
+            raise UserError("slack.error.bad-option", option=arg)
+        values[key.lower()] = value
+    return Setup(schedule_change(values))
+
+
+def schedule_change(options: Mapping[str, str | None]) -> ScheduleChange:
+    """The change the given options ask for (``None`` or absent: keep). Every value is checked before any is
+    used, so a bad one changes nothing; raises ``UserError`` for the first bad one."""
+    values = {_SETUP_KEYS[key]: value for key, value in options.items() if value is not None}
+    decks = values.get("decks")
+    return ScheduleChange(
         post_time=_parsed(values, "time", parse_time_of_day, "error.bad-time"),
-        timezone=values.get("tz"),
+        timezone=values["tz"].strip() if values.get("tz") else None,
         weekdays=_parsed(values, "days", parse_weekdays, "error.bad-weekdays"),
         daily_reveal_delay=_parsed(values, "delay", parse_duration, "error.bad-delay"),
         on_demand_reveal_delay=_parsed(values, "ondemand", parse_duration, "error.bad-delay"),
-        decks=tuple(d for d in values["decks"].split(",") if d) if "decks" in values else None,
+        decks=None if decks is None else tuple(d.strip() for d in decks.split(",") if d.strip()),
     )
 
 
@@ -70,5 +60,5 @@ def _parsed(values: dict[str, str], key: str, parse: Callable[[object], T], erro
         return None
     try:
         return parse(values[key])
-    except ValueError:
-        raise CommandError(error, value=values[key]) from None
+    except (ValueError, OverflowError):
+        raise UserError(error, value=values[key]) from None

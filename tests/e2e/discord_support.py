@@ -18,12 +18,16 @@ from typing import Any
 import pytest_asyncio
 from pydantic import SecretStr
 
-from bot.app import Runtime, open_runtime
 from bot.config import DiscordConfig, Secrets, Settings
 from bot.core.clock import ManualClock
 from bot.core.models import AnswerRecord, ChannelKey, Round
+from bot.core.ports import ChatPlatform
+from bot.core.quiz import Quiz
+from bot.core.scheduler import QuizScheduler
+from bot.core.service import QuizService
 from bot.platforms.discord.bot import QuizBot
 from bot.platforms.discord.runner import serve
+from bot.runtime import Runtime, open_runtime
 from tests.e2e.discord_server import DiscordServer, Message
 
 __all__ = ["QuizHarness", "acknowledged", "quiz", "quiz_settings"]
@@ -133,11 +137,29 @@ class QuizHarness:
         self._stop = asyncio.Event()
         self.bot: QuizBot | None = None
         self.runtime: Runtime | None = None
+        self._timers: QuizScheduler | None = None
 
     @property
     def running(self) -> QuizBot:
         assert self.bot is not None, "the bot is not running"
         return self.bot
+
+    @property
+    def scheduler(self) -> QuizScheduler:
+        """The running bot's timers, built by the harness so tests can run them with ``run_due()``."""
+        assert self._timers is not None, "the bot is not running"
+        return self._timers
+
+    @property
+    def service(self) -> QuizService:
+        """The running bot's quiz rules over its database, for what tests read back or set up directly."""
+        assert self.runtime is not None, "the bot is not running"
+        return self.runtime.service
+
+    def _quiz_on(self, platform: ChatPlatform) -> Quiz:
+        assert self.runtime is not None
+        self._timers = QuizScheduler(self.runtime.service, {platform.name: platform})
+        return Quiz(self.runtime.service, self._timers, platform)
 
     async def start(self) -> QuizBot:
         """Open the database, connect the bot and wait until its scheduler has started."""
@@ -145,7 +167,7 @@ class QuizHarness:
         self.runtime = await self._stack.enter_async_context(
             open_runtime(self.settings, clock=self.clock, rng=random.Random(7))
         )
-        self.bot = QuizBot(self.runtime, guild_ready_timeout=0.05)
+        self.bot = QuizBot(self.runtime, quiz_factory=self._quiz_on, guild_ready_timeout=0.05)
         self._stop = asyncio.Event()
         self._task = asyncio.create_task(serve(self.bot, self._stop), name="quizbot")
         started = asyncio.create_task(self.bot.scheduler_started.wait())
@@ -178,6 +200,7 @@ class QuizHarness:
     async def _close_runtime(self) -> None:
         self._task = None
         self.bot = None
+        self._timers = None
         if self._stack is not None:
             await self._stack.aclose()
             self._stack = None
@@ -189,10 +212,10 @@ class QuizHarness:
         return ChannelKey("discord", str(self.server.guild.id), str(self.server.channel.id))
 
     async def answers(self, round_id: int) -> list[AnswerRecord]:
-        return await self.running.service.storage.answers.for_round(round_id)
+        return await self.service.storage.answers.for_round(round_id)
 
     async def round(self, round_id: int) -> Round:
-        found = await self.running.service.storage.rounds.get(round_id)
+        found = await self.service.storage.rounds.get(round_id)
         assert found is not None
         return found
 
@@ -215,7 +238,7 @@ class QuizHarness:
         question = await self.server.wait_for_message(
             self.server.channel, lambda m: bool(m.embeds) and m.thread_id is not None, author=self.server.bot
         )
-        round_ = await self.running.service.round_for_thread("discord", str(question.thread_id))
+        round_ = await self.service.round_for_thread("discord", str(question.thread_id))
         assert round_ is not None
         return round_, question
 

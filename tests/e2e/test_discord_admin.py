@@ -71,10 +71,10 @@ async def test_an_admin_command_is_refused_privately_to_a_member_without_manage_
 
     assert refusal.flags & MessageFlag.EPHEMERAL and refusal.ephemeral_to == server.world.alice.id
     assert "Manage Server" in refusal.content
-    settings = await quiz.running.service.channel(quiz.key)
+    settings = await quiz.service.channel(quiz.key)
     assert settings is not None and not settings.enabled and not settings.paused
     assert (await quiz.round(round_.id)).state is RoundState.OPEN
-    assert quiz.running.scheduler.next_run(f"reveal:{round_.id}") == round_.reveal_at
+    assert quiz.scheduler.next_run(f"reveal:{round_.id}") == round_.reveal_at
 
 
 async def test_setup_confirms_privately_and_the_daily_question_is_posted_at_its_time(quiz: QuizHarness) -> None:
@@ -82,14 +82,14 @@ async def test_setup_confirms_privately_and_the_daily_question_is_posted_at_its_
 
     confirmation = await daily_setup(quiz)
     quiz.clock.set(NINE_IN_SEOUL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     assert confirmation.flags & MessageFlag.EPHEMERAL
     assert "09:00 (Asia/Seoul)" in confirmation.content and "8h" in confirmation.content
     [question] = questions_in(server, server.channel)
     assert question.embeds[0]["title"] == "오늘의 면접 질문"
     assert server.thread(question.thread_id).parent_id == server.channel.id
-    round_ = await quiz.running.service.current_round(quiz.key)
+    round_ = await quiz.service.current_round(quiz.key)
     assert round_ is not None and round_.slot == NINE_IN_SEOUL
 
 
@@ -97,14 +97,14 @@ async def test_the_daily_question_is_revealed_after_the_daily_delay(quiz: QuizHa
     server = quiz.server
     await daily_setup(quiz)
     quiz.clock.set(NINE_IN_SEOUL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
     [question] = questions_in(server, server.channel)
 
     quiz.clock.advance(dt.timedelta(hours=7, minutes=59))
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
     before = server.bot_messages(question.thread_id)
     quiz.clock.advance(dt.timedelta(minutes=1))
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     assert before == []
     assert server.bot_messages(question.thread_id)[0].content.startswith("**참고 답안**")
@@ -128,8 +128,8 @@ async def test_setup_with_a_bad_value_explains_privately_and_changes_nothing(
 
     assert reply.flags & MessageFlag.EPHEMERAL
     assert explanation in reply.content
-    assert await quiz.running.service.channel(quiz.key) is None
-    assert quiz.running.scheduler.job_count() == 0
+    assert await quiz.service.channel(quiz.key) is None
+    assert quiz.scheduler.job_count() == 0
 
 
 @pytest.mark.parametrize(
@@ -146,7 +146,7 @@ async def test_setup_refuses_a_channel_the_bot_cannot_post_or_open_threads_in(
     assert reply.flags & MessageFlag.EPHEMERAL
     assert "I cannot post or create threads in this channel" in reply.content and missing in reply.content
     key = ChannelKey("discord", str(quiz.server.guild.id), str(channel.id))
-    assert await quiz.running.service.channel(key) is None
+    assert await quiz.service.channel(key) is None
 
 
 async def test_setup_suggests_timezones_matching_what_the_admin_types(quiz: QuizHarness) -> None:
@@ -172,11 +172,11 @@ async def test_a_paused_channel_gets_no_daily_question_until_resumed(quiz: QuizH
 
     paused = await admin(quiz, "pause")
     quiz.clock.set(NINE_IN_SEOUL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
     posted_while_paused = questions_in(server, server.channel)
     resumed = await admin(quiz, "resume")
     quiz.clock.set(NINE_IN_SEOUL + dt.timedelta(days=1))
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     assert "paused" in paused.content and "resumed" in resumed.content
     assert posted_while_paused == []
@@ -200,7 +200,7 @@ async def test_skip_cancels_the_open_round_without_a_reveal(quiz: QuizHarness) -
 
     reply = await admin(quiz, "skip")
     quiz.clock.advance(dt.timedelta(hours=1))
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     assert reply.content == "The open round was skipped."
     assert (await quiz.round(round_.id)).state is RoundState.CANCELLED
@@ -233,7 +233,7 @@ async def test_guilds_do_not_see_each_others_leaderboards(discord_server: Discor
             return len(await harness.answers(round_.id)) == 1
 
         await harness.eventually(answered)
-        await harness.running.scheduler.run_due()
+        await harness.scheduler.run_due()
 
         here = server.invoke_command(server.guild, server.channel, server.world.bob, "quiz", subcommand="leaderboard")
         there = server.invoke_command(other_guild, other_channel, other_owner, "quiz", subcommand="leaderboard")

@@ -61,7 +61,7 @@ async def test_an_answer_recorded_before_the_crash_is_not_recorded_again(quiz: Q
     downtime = await answers_across_a_crash(quiz)
 
     [alices] = [a for a in await quiz.answers(downtime.round_id) if a.message_id == str(downtime.before.id)]
-    assert await quiz.running.service.storage.answers.history(alices.answer_id) == [("create", downtime.before.content)]
+    assert await quiz.service.storage.answers.history(alices.answer_id) == [("create", downtime.before.content)]
 
 
 async def test_the_reveal_after_a_restart_scores_the_answers_written_while_the_bot_was_down(
@@ -71,9 +71,9 @@ async def test_the_reveal_after_a_restart_scores_the_answers_written_while_the_b
     downtime = await answers_across_a_crash(quiz)
 
     quiz.clock.advance(AFTER_ONDEMAND_REVEAL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
-    outcome = await quiz.running.service.storage.results.outcome(downtime.round_id)
+    outcome = await quiz.service.storage.results.outcome(downtime.round_id)
     assert outcome is not None and outcome.round.state is RoundState.REVEALED
     assert sorted(r.member.display_name for r in outcome.results) == ["Alice", "Bob", "Carol"]
     assert all(not r.late and r.coverage > 0 for r in outcome.results)
@@ -94,7 +94,7 @@ async def test_several_messages_written_while_down_are_taken_in_order_and_the_la
 
     [answer] = await quiz.answers(round_.id)
     assert (answer.text, answer.message_id) == ("third", str(written[-1].id))
-    history = await quiz.running.service.storage.answers.history(answer.answer_id)
+    history = await quiz.service.storage.answers.history(answer.answer_id)
     assert history == [("create", "first"), ("edit", "second"), ("edit", "third")]
     assert all(acknowledged(server, m) for m in written)
 
@@ -112,7 +112,7 @@ async def test_a_restart_does_not_bring_back_a_message_its_member_replaced(quiz:
 
     [answer] = await quiz.answers(round_.id)
     assert answer.text == "my better answer"
-    history = await quiz.running.service.storage.answers.history(answer.answer_id)
+    history = await quiz.service.storage.answers.history(answer.answer_id)
     assert history == [("create", "my first try"), ("edit", "my better answer")]
 
 
@@ -214,7 +214,7 @@ async def test_a_thread_deleted_while_the_bot_was_down_does_not_stop_the_others_
     await quiz.restart()
 
     assert acknowledged(server, answer)
-    round_ = await quiz.running.service.round_for_thread("discord", str(question.thread_id))
+    round_ = await quiz.service.round_for_thread("discord", str(question.thread_id))
     assert round_ is not None
     assert [a.text for a in await quiz.answers(round_.id)] == ["still here"]
 
@@ -256,4 +256,4 @@ async def test_a_message_arriving_while_its_thread_is_read_back_is_recorded_once
     await server.wait_for(lambda: acknowledged(server, live))
 
     [answer] = await quiz.answers(round_.id)
-    assert await quiz.running.service.storage.answers.history(answer.answer_id) == [("create", "just in time")]
+    assert await quiz.service.storage.answers.history(answer.answer_id) == [("create", "just in time")]

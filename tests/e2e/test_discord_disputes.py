@@ -104,7 +104,7 @@ async def revealed(
         said = server.user_says(question.thread_id, user_id, text)
         await server.wait_for(lambda said=said: acknowledged(server, said))
     quiz.clock.advance(AFTER_ONDEMAND_REVEAL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
     button = f"quiz:dispute:{round_.id}"
     reveal = await server.wait_for_message(question.thread_id, lambda m: button in custom_ids(m), author=server.bot)
     return round_, reveal
@@ -150,20 +150,20 @@ async def notice_in_thread(quiz: QuizHarness, round_: Round) -> Message:
 
 
 async def disputes_of(quiz: QuizHarness, round_: Round) -> list[Dispute]:
-    return await quiz.running.service.storage.disputes.for_round(round_.id)
+    return await quiz.service.storage.disputes.for_round(round_.id)
 
 
 async def total_points(quiz: QuizHarness, user: User) -> int:
     """The member's all-time leaderboard total."""
     guild = GuildKey("discord", str(quiz.server.guild.id))
-    board = await quiz.running.service.leaderboard(guild, Period.ALL, str(user.id))
+    board = await quiz.service.leaderboard(guild, Period.ALL, str(user.id))
     assert board.caller is not None
     return board.caller.points
 
 
 async def result_of(quiz: QuizHarness, round_: Round, user: User) -> MemberResult:
     """The member's stored, scored result in the round."""
-    outcome = await quiz.running.service.storage.results.outcome(round_.id)
+    outcome = await quiz.service.storage.results.outcome(round_.id)
     assert outcome is not None
     return next(r for r in outcome.results if r.member.member_id == str(user.id))
 

@@ -63,7 +63,7 @@ async def test_a_server_error_on_send_is_retried_and_the_round_completes(quiz: Q
     answer = server.user_says(question.thread_id, server.world.alice, "기울기 소실이 줄어요")
     await server.wait_for(lambda: acknowledged(server, answer))
     quiz.clock.advance(AFTER_ONDEMAND_REVEAL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     assert fault.hits == 1
     assert (await quiz.round(round_.id)).state is RoundState.REVEALED
@@ -72,21 +72,21 @@ async def test_a_server_error_on_send_is_retried_and_the_round_completes(quiz: Q
 
 async def test_a_daily_post_that_fails_for_good_in_discord_py_is_retried_by_the_scheduler(quiz: QuizHarness) -> None:
     server = quiz.server
-    await configure_daily(quiz.running.service, quiz.key)
-    await quiz.running.scheduler.schedule_channel(await quiz.running.service.ensure_channel(quiz.key))
+    await configure_daily(quiz.service, quiz.key)
+    await quiz.scheduler.schedule_channel(await quiz.service.ensure_channel(quiz.key))
     # discord.py retries 500, 502, 504 itself; a 503 comes straight back as an error.
     fault = server.faults.server_error("POST", MESSAGES, status=503)
 
     quiz.clock.set(NINE_IN_SEOUL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
     after_failure = server.bot_messages(server.channel)
     quiz.clock.advance(quiz.settings.scheduler.retry_delay)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     assert fault.hits == 1 and after_failure == []
     [question] = server.bot_messages(server.channel)
     assert question.thread_id is not None
-    round_ = await quiz.running.service.current_round(quiz.key)
+    round_ = await quiz.service.current_round(quiz.key)
     assert round_ is not None and round_.slot == NINE_IN_SEOUL and round_.message_id == str(question.id)
 
 
@@ -96,12 +96,12 @@ async def test_a_reveal_that_fails_is_posted_exactly_once_by_the_retry(quiz: Qui
     fault = server.faults.server_error("POST", f"/channels/{question.thread_id}/messages", status=503)
 
     quiz.clock.advance(AFTER_ONDEMAND_REVEAL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
     state_after_failure = (await quiz.round(round_.id)).state
     quiz.clock.advance(quiz.settings.scheduler.retry_delay)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
     quiz.clock.advance(dt.timedelta(hours=1))
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     assert fault.hits == 1 and state_after_failure is RoundState.REVEALING
     reveals = [m for m in server.bot_messages(question.thread_id) if m.content.startswith("**참고 답안**")]
@@ -134,10 +134,10 @@ async def test_a_bot_killed_mid_round_keeps_the_answers_and_reveals_once_after_r
     await quiz.crash()
     quiz.clock.advance(AFTER_ONDEMAND_REVEAL)
     await quiz.restart()
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
     await quiz.stop()
     await quiz.restart()
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     assert sorted(a.text for a in await quiz.answers(round_.id)) == ["계산이 빠릅니다", "기울기 소실"]
     reveals = [m for m in server.bot_messages(question.thread_id) if m.content.startswith("**참고 답안**")]
@@ -159,7 +159,7 @@ async def test_echoed_member_text_never_mentions_anyone(quiz: QuizHarness) -> No
     ).message()
 
     quiz.clock.advance(AFTER_ONDEMAND_REVEAL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
     board = await server.invoke_command(server.guild, server.channel, alice, "quiz", subcommand="leaderboard").message()
 
     echoes = [*server.bot_messages(question.thread_id), board]
@@ -176,14 +176,14 @@ async def many_daily_channels(
     """A running bot with ``count`` more channels, each set up for a daily question at 09:00 in Seoul."""
     channels = [server.state.add_text_channel(server.guild, f"study-{n:03d}") for n in range(count)]
     harness = QuizHarness(server, quiz_settings(server, tmp_path), ManualClock(START))
-    bot = await harness.start()
+    await harness.start()
     try:
         configured = []
         for channel in channels:
             key = ChannelKey("discord", str(server.guild.id), str(channel.id))
-            await configure_daily(bot.service, key)
-            configured.append(await bot.service.ensure_channel(key))
-            await bot.scheduler.schedule_channel(configured[-1])
+            await configure_daily(harness.service, key)
+            configured.append(await harness.service.ensure_channel(key))
+            await harness.scheduler.schedule_channel(configured[-1])
         yield harness, channels, configured
     finally:
         await harness.stop()
@@ -206,7 +206,7 @@ async def test_many_channels_due_in_the_same_minute_are_paced_under_the_global_l
     async with many_daily_channels(server, tmp_path, MANY_CHANNELS) as (harness, channels, _):
         first_post = len(server.requests.records)
         harness.clock.set(NINE_IN_SEOUL)
-        await harness.running.scheduler.run_due()
+        await harness.scheduler.run_due()
 
     assert server.requests.rate_limited == 0
     assert all_posted(server, channels)
@@ -220,7 +220,7 @@ async def test_daily_posts_running_concurrently_share_one_pace(discord_server: D
         first_post = len(server.requests.records)
         harness.clock.set(NINE_IN_SEOUL)
         # As APScheduler runs jobs due together: each channel's post as its own task.
-        await asyncio.gather(*(harness.running.scheduler.post_daily(c.ref, NINE_IN_SEOUL) for c in configured))
+        await asyncio.gather(*(harness.scheduler.post_daily(c.ref, NINE_IN_SEOUL) for c in configured))
 
     assert server.requests.rate_limited == 0
     assert all_posted(server, channels)
@@ -233,10 +233,10 @@ async def test_a_reveal_interrupted_part_way_continues_without_repeating_itself(
     fault = fail_later(server, "POST", f"/channels/{question.thread_id}/messages", skip=1)
 
     quiz.clock.advance(AFTER_ONDEMAND_REVEAL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
     posted_before_retry = len(server.bot_messages(question.thread_id))
     quiz.clock.advance(quiz.settings.scheduler.retry_delay)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     assert fault.hits == 1 and posted_before_retry == 1
     texts = [m.content for m in server.bot_messages(question.thread_id)]
@@ -249,35 +249,35 @@ async def test_a_reveal_interrupted_part_way_continues_without_repeating_itself(
 
 async def test_losing_thread_permission_cancels_the_daily_post_and_tells_the_channel(quiz: QuizHarness) -> None:
     server = quiz.server
-    await configure_daily(quiz.running.service, quiz.key)
-    await quiz.running.scheduler.schedule_channel(await quiz.running.service.ensure_channel(quiz.key))
+    await configure_daily(quiz.service, quiz.key)
+    await quiz.scheduler.schedule_channel(await quiz.service.ensure_channel(quiz.key))
     server.set_bot_permissions(server.channel, deny=Permission.CREATE_PUBLIC_THREADS)
 
     quiz.clock.set(NINE_IN_SEOUL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     [notice] = server.bot_messages(server.channel)
     assert notice.content.startswith("퀴즈봇 알림:") and "creating the answer thread" in notice.content
     assert not notice.embeds
-    [round_] = await quiz.running.service.storage.rounds.in_states(*RoundState)
+    [round_] = await quiz.service.storage.rounds.in_states(*RoundState)
     assert round_.state is RoundState.CANCELLED
 
 
 async def test_a_channel_the_bot_cannot_write_to_anymore_does_not_break_the_schedule(quiz: QuizHarness) -> None:
     server = quiz.server
-    await configure_daily(quiz.running.service, quiz.key)
-    await quiz.running.scheduler.schedule_channel(await quiz.running.service.ensure_channel(quiz.key))
+    await configure_daily(quiz.service, quiz.key)
+    await quiz.scheduler.schedule_channel(await quiz.service.ensure_channel(quiz.key))
     server.set_bot_permissions(server.channel, deny=Permission.SEND_MESSAGES)
 
     quiz.clock.set(NINE_IN_SEOUL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
     server.set_bot_permissions(server.channel)
     quiz.clock.advance(dt.timedelta(days=1))
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     [question] = server.bot_messages(server.channel)
     assert question.thread_id is not None
-    states = [r.state for r in await quiz.running.service.storage.rounds.in_states(*RoundState)]
+    states = [r.state for r in await quiz.service.storage.rounds.in_states(*RoundState)]
     assert sorted(states) == sorted([RoundState.CANCELLED, RoundState.OPEN])
 
 

@@ -64,7 +64,7 @@ async def test_ask_posts_the_question_as_an_embed_with_a_thread_and_an_answer_bu
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["난이도"] == "쉬움"
     assert ":R>" in fields["정답 공개"] and ":F>" in fields["정답 공개"]
-    round_ = await quiz.running.service.round_for_thread("discord", str(question.thread_id))
+    round_ = await quiz.service.round_for_thread("discord", str(question.thread_id))
     assert round_ is not None and round_.state is RoundState.OPEN
     button = question.components[0]["components"][0]
     assert button["custom_id"] == f"quiz:answer:{round_.id}"
@@ -152,7 +152,7 @@ async def test_a_private_answer_submitted_after_the_reveal_is_refused(quiz: Quiz
     click = server.click_button(question, f"quiz:answer:{round_.id}", server.world.bob)
     modal = await click.modal()
     quiz.clock.advance(AFTER_ONDEMAND_REVEAL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     field = modal["components"][0]["components"][0]
     submit = server.submit_modal(click, modal["custom_id"], {field["custom_id"]: "too late"})
@@ -201,7 +201,7 @@ async def test_the_reveal_posts_answer_correction_private_answers_and_results_in
     ).message()
 
     quiz.clock.advance(AFTER_ONDEMAND_REVEAL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     reveal = server.bot_messages(question.thread_id)
     texts = [m.content for m in reveal]
@@ -228,7 +228,7 @@ async def test_an_answer_after_the_reveal_is_kept_as_late(quiz: QuizHarness) -> 
     server = quiz.server
     round_, question = await quiz.ask(server.world.alice, category=SHORT_CATEGORY)
     quiz.clock.advance(AFTER_ONDEMAND_REVEAL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     late = server.user_says(question.thread_id, server.world.bob, "기울기 소실 때문에")
     await server.wait_for(lambda: acknowledged(server, late, "🕓"))
@@ -244,7 +244,7 @@ async def test_the_leaderboard_is_posted_publicly_with_the_callers_rank_shown_on
         message = server.user_says(question.thread_id, user, text)
         await server.wait_for(lambda message=message: acknowledged(server, message, "✅"))
     quiz.clock.advance(AFTER_ONDEMAND_REVEAL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     handle = server.invoke_command(server.guild, server.channel, bob, "quiz", subcommand="leaderboard")
     board = await handle.message()
@@ -312,7 +312,7 @@ async def test_ask_where_the_bot_cannot_post_explains_privately_and_opens_no_rou
 
     assert reply.flags & MessageFlag.EPHEMERAL
     assert "I cannot post or create threads in this channel: Send Messages" in reply.content
-    assert await quiz.running.service.storage.rounds.in_states(*RoundState) == []
+    assert await quiz.service.storage.rounds.in_states(*RoundState) == []
 
 
 async def test_ask_category_autocomplete_offers_matching_categories(quiz: QuizHarness) -> None:
@@ -338,7 +338,7 @@ async def test_stats_show_a_members_record_privately(quiz: QuizHarness) -> None:
     answer = server.user_says(question.thread_id, server.world.alice, "기울기 소실이 줄어듭니다")
     await server.wait_for(lambda: acknowledged(server, answer, "✅"))
     quiz.clock.advance(AFTER_ONDEMAND_REVEAL)
-    await quiz.running.scheduler.run_due()
+    await quiz.scheduler.run_due()
 
     handle = server.invoke_command(
         server.guild,

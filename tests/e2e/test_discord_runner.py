@@ -9,11 +9,11 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.app import open_runtime
 from bot.config import DiscordConfig
 from bot.core.models import ChannelKey
 from bot.platforms.discord.runner import run_discord
 from bot.platforms.discord.sync import sync_commands
+from bot.runtime import open_runtime
 from tests.e2e.discord_server import DiscordServer, Intent, Op
 from tests.e2e.discord_support import REPO, SHIPPED_DECKS, QuizHarness, quiz, quiz_settings
 

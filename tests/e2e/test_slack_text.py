@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 
 from bot.core.models import Period
-from bot.platforms.setup_options import CommandError, Setup
-from bot.platforms.slack.commands import Ask, ShowHelp, ShowLeaderboard, parse_command
+from bot.core.commands import Ask, Setup, ShowHelp, ShowLeaderboard
+from bot.core.errors import UserError
+from bot.core.quiz import ScheduleChange
+from bot.platforms.slack.commands import parse_command
 from bot.platforms.slack.mrkdwn import escape, mrkdwn, plain_text
 
 
@@ -51,12 +53,14 @@ def test_setup_reads_every_option_with_the_config_parsers() -> None:
     command = parse_command("setup time=07:30 tz=Europe/Berlin days=mon-fri delay=1h30m ondemand=5m decks=a,b")
 
     assert command == Setup(
-        post_time=dt.time(7, 30),
-        timezone="Europe/Berlin",
-        weekdays=frozenset(range(5)),
-        daily_reveal_delay=dt.timedelta(hours=1, minutes=30),
-        on_demand_reveal_delay=dt.timedelta(minutes=5),
-        decks=("a", "b"),
+        ScheduleChange(
+            post_time=dt.time(7, 30),
+            timezone="Europe/Berlin",
+            weekdays=frozenset(range(5)),
+            daily_reveal_delay=dt.timedelta(hours=1, minutes=30),
+            on_demand_reveal_delay=dt.timedelta(minutes=5),
+            decks=("a", "b"),
+        )
     )
 
 
@@ -74,7 +78,7 @@ def test_setup_reads_every_option_with_the_config_parsers() -> None:
     ],
 )
 def test_bad_commands_name_the_message_that_explains_them(command: str, key: str) -> None:
-    with pytest.raises(CommandError) as raised:
+    with pytest.raises(UserError) as raised:
         parse_command(command)
 
     assert raised.value.key == key

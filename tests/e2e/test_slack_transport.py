@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from bot.app import open_runtime
 from bot.core.ports import PlatformError
 from bot.messages import text
 from bot.platforms.slack.client import make_web_client
 from bot.platforms.slack.errors import platform_errors
 from bot.platforms.slack.platform import SlackPlatform
 from bot.platforms.slack.runner import run_slack
+from bot.runtime import open_runtime
 from tests.e2e.slack_server.delivery import SlackDelivery
 from tests.e2e.slack_server.harness import (
     APP_TOKEN,

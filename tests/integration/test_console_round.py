@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.clock import ManualClock
 from bot.core.models import ChannelKey
-from bot.core.scheduler import QuizScheduler
+from bot.core.quiz import Quiz
 from bot.core.service import QuizService
 from bot.platforms.console.platform import ConsolePlatform
 from bot.platforms.console.session import ConsoleSession
@@ -43,9 +43,9 @@ def terminal() -> Terminal:
 @pytest.fixture
 def console(service: QuizService, terminal: Terminal) -> Iterator[ConsoleSession]:
     platform = ConsolePlatform(terminal.write, "en", "Asia/Seoul")
-    scheduler = QuizScheduler(service, {platform.name: platform})
-    yield ConsoleSession(service, scheduler, platform, KEY, terminal.write, "en")
-    scheduler.shutdown()
+    quiz = Quiz.on(service, platform)
+    yield ConsoleSession(quiz, KEY, terminal.write, "en")
+    quiz.stop()
 
 
 async def send(console: ConsoleSession, terminal: Terminal, line: str) -> list[str]:
@@ -67,15 +67,15 @@ async def test_a_whole_round_from_question_to_leaderboard(
     full = answer_covering(service, round_, len(concepts))
     assert await send(console, terminal, f"Alice: {full}") == ["  ✓ Alice: Answer saved."]
     assert await send(console, terminal, f"Bob: {UNRELATED}") == ["  ✓ Bob: Answer saved."]
-    assert await send(console, terminal, "/vote alice bob") == ["  👍 alice → bob: counted"]
-    assert await send(console, terminal, "/vote bob bob") == ["  👍 bob → bob: self"]
+    assert await send(console, terminal, "/vote alice bob") == ["  👍 alice → bob: Vote counted."]
+    assert await send(console, terminal, "/vote bob bob") == ["  👍 bob → bob: You cannot vote for your own answer."]
 
     clock.advance(REVEAL_DELAY - dt.timedelta(seconds=1))
-    assert await console.scheduler.run_due() == 0
+    assert await console.quiz.run_due() == 0
     assert terminal.new() == []
 
     clock.advance(dt.timedelta(seconds=1))
-    assert await console.scheduler.run_due() == 1
+    assert await console.quiz.run_due() == 1
     reveal = terminal.new()
     assert "Reference answer" in reveal
     assert "Alice: 30 pts (answer 10 + concepts 20 + votes 0 + streak 0)" in reveal
@@ -115,7 +115,7 @@ async def test_reveal_command_reveals_at_once_and_only_once(console: ConsoleSess
     first = await send(console, terminal, "/reveal")
     assert first.count("Reference answer") == 1
     assert await send(console, terminal, "/reveal") == ["No round is open in this channel."]
-    assert await console.scheduler.run_due() == 0
+    assert await console.quiz.run_due() == 0
 
 
 async def test_ask_with_a_category_asks_from_that_category(
@@ -144,16 +144,20 @@ async def test_second_answer_replaces_the_first_and_withdraw_removes_it(
     terminal.new()
     await send(console, terminal, "Alice: 첫 답")
     assert await send(console, terminal, "Alice: 둘째 답") == ["  ✓ Alice: Answer replaced."]
-    assert await send(console, terminal, "/withdraw alice") == ["  Answer withdrawn."]
+    assert await send(console, terminal, "/withdraw alice") == ["  ✓ alice: Answer withdrawn."]
     round_ = await service.current_round(KEY)
     assert round_ is not None
     assert await service.storage.answers.for_round(round_.id) == []
 
 
-async def test_skip_cancels_the_round_without_a_reveal(console: ConsoleSession, terminal: Terminal) -> None:
+async def test_skip_cancels_the_round_without_a_reveal(
+    console: ConsoleSession, terminal: Terminal, service: QuizService
+) -> None:
     await console.start()
     terminal.new()
-    assert await send(console, terminal, "/skip") == ["The open round was skipped."]
+    round_ = await service.current_round(KEY)
+    assert round_ is not None
+    assert await send(console, terminal, "/skip") == [f"#{round_.id} · Cancelled", "The open round was skipped."]
     assert await send(console, terminal, "/reveal") == ["No round is open in this channel."]
 
 
@@ -161,7 +165,8 @@ async def test_categories_are_listed_with_their_question_counts(console: Console
     await console.start()
     terminal.new()
     listing = await send(console, terminal, "/categories")
-    assert len(listing) == 9
+    assert listing[0] == "Categories"
+    assert len(listing) == 10
     assert "optimization · Optimisation: 12 questions" in listing
 
 
@@ -170,11 +175,32 @@ async def test_quit_ends_the_session(console: ConsoleSession) -> None:
     assert not await console.handle("/quit")
 
 
-async def test_a_line_that_is_not_an_answer_shows_the_commands(console: ConsoleSession, terminal: Terminal) -> None:
+async def test_a_line_that_is_not_an_answer_says_how_to_answer(console: ConsoleSession, terminal: Terminal) -> None:
     await console.start()
     terminal.new()
-    (shown,) = await send(console, terminal, "hello there")
-    assert shown.startswith("Commands:")
+    assert await send(console, terminal, "hello there") == ["Answer as 'name: your answer'. /help lists the commands."]
+
+
+async def test_withdrawing_without_an_answer_says_there_is_none(console: ConsoleSession, terminal: Terminal) -> None:
+    await console.start()
+    terminal.new()
+    (shown,) = await send(console, terminal, "/withdraw carol")
+    assert shown.startswith("There is no answer to withdraw")
+
+
+async def test_an_unvote_is_not_shown_as_a_downvote(console: ConsoleSession, terminal: Terminal) -> None:
+    await console.start()
+    await send(console, terminal, "Bob: 답")
+    await send(console, terminal, "/vote alice bob")
+    assert await send(console, terminal, "/unvote alice bob") == ["  ↩ alice → bob: Vote taken back."]
+
+
+async def test_a_command_with_wrong_arguments_says_what_is_wrong(console: ConsoleSession, terminal: Terminal) -> None:
+    await console.start()
+    terminal.new()
+    assert await send(console, terminal, "/vote alice") == ["/vote: wrong arguments. /help shows how to use it."]
+    assert await send(console, terminal, "/frobnicate") == ["/frobnicate: unknown command. /help lists the commands."]
+    assert await send(console, terminal, "/") == ["/: unknown command. /help lists the commands."]
 
 
 async def test_delay_command_changes_the_on_demand_reveal_delay(

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import open_runtime
 from bot.config import Settings, load_settings
 from bot.core.models import ChannelKey
 from bot.platforms.console.runner import run_console
+from bot.runtime import open_runtime
 from tests.conftest import QUESTIONS
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import open_runtime, reload_decks
+from bot.app import reload_decks
 from bot.config import Settings
 from bot.core.models import ChannelKey, RoundKind
+from bot.runtime import open_runtime
 
 DECK = """\
 deck:

@@ -7,10 +7,11 @@ import asyncio
 import pytest
 
 from bot.cli.suggest import format_suggestions
+from bot.core.errors import UserError
 from bot.core.models import ChannelKey, DisputeState, Round
 from bot.core.scheduler import QuizScheduler
 from bot.core.scoring import ScoringRules, answer_points
-from bot.core.service import QuizError, QuizService
+from bot.core.service import QuizService
 from tests.conftest import RecordingPlatform
 from tests.integration.quiz_steps import UNRELATED, answer, labels, member, stored_results, total_points
 
@@ -59,9 +60,9 @@ async def test_an_accepted_dispute_rescores_the_answer_and_the_leaderboard_once(
     outcome = await service.storage.results.outcome(revealed.id)
     assert outcome is not None and concept in outcome.results[0].covered
     assert [d.state for _, d in platform.decisions] == [DisputeState.ACCEPTED]
-    with pytest.raises(QuizError) as again:
+    with pytest.raises(UserError) as again:
         await service.decide_dispute(platform, dispute.id, accept=True, admin_id="admin")
-    assert again.value.code == "dispute-decided"
+    assert again.value.key == "error.dispute-decided"
     assert await total_points(service, channel_key, "alice") == (before or 0) + gained
 
 
@@ -114,17 +115,17 @@ async def test_two_accepted_disputes_of_one_answer_both_count(
 async def test_a_dispute_that_cannot_be_made_is_refused(
     service: QuizService, revealed: Round, who: str, concept: str | None, code: str
 ) -> None:
-    with pytest.raises(QuizError) as refused:
+    with pytest.raises(UserError) as refused:
         await service.open_dispute(revealed.id, who, concept or labels(service, revealed)[0])
-    assert refused.value.code == code
+    assert refused.value.key == f"error.{code}"
 
 
 async def test_the_same_concept_cannot_be_disputed_twice(service: QuizService, revealed: Round) -> None:
     concept = labels(service, revealed)[0]
     await service.open_dispute(revealed.id, "alice", concept)
-    with pytest.raises(QuizError) as refused:
+    with pytest.raises(UserError) as refused:
         await service.open_dispute(revealed.id, "alice", concept)
-    assert refused.value.code == "dispute-exists"
+    assert refused.value.key == "error.dispute-exists"
 
 
 async def test_an_open_round_cannot_be_disputed(
@@ -132,9 +133,9 @@ async def test_an_open_round_cannot_be_disputed(
 ) -> None:
     round_ = await scheduler.ask(platform, channel_key)
     await service.record_answer(round_, member("Alice"), UNRELATED, message_id="a1")
-    with pytest.raises(QuizError) as refused:
+    with pytest.raises(UserError) as refused:
         await service.open_dispute(round_.id, "alice", labels(service, round_)[0])
-    assert refused.value.code == "dispute-not-revealed"
+    assert refused.value.key == "error.dispute-not-revealed"
 
 
 async def test_accepted_wordings_are_suggested_per_question_and_concept(

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from bot.core.errors import UserError
 from bot.core.models import ChannelKey, GuildKey, Round, RoundKind
 from bot.core.scheduler import QuizScheduler
-from bot.core.service import QuizError, QuizService
+from bot.core.service import QuizService
 from tests.conftest import PLATFORM, RecordingPlatform, ServiceFactory
 
 
@@ -86,9 +87,9 @@ async def test_the_same_seed_asks_the_same_questions(make_service: ServiceFactor
 
 async def test_an_unknown_category_is_refused(service: QuizService, channel_key: ChannelKey) -> None:
     channel = await service.ensure_channel(channel_key)
-    with pytest.raises(QuizError) as refused:
+    with pytest.raises(UserError) as refused:
         await service.open_round(channel, RoundKind.ON_DEMAND, category="cooking")
-    assert (refused.value.code, refused.value.details) == ("unknown-category", {"category": "cooking"})
+    assert (refused.value.key, refused.value.values) == ("error.unknown-category", {"category": "cooking"})
 
 
 @pytest.mark.parametrize(
@@ -105,9 +106,9 @@ async def test_an_unknown_category_is_refused(service: QuizService, channel_key:
 async def test_bad_channel_settings_are_refused_before_anything_is_stored(
     service: QuizService, channel_key: ChannelKey, change: dict[str, Any], code: str
 ) -> None:
-    with pytest.raises(QuizError) as refused:
+    with pytest.raises(UserError) as refused:
         await service.configure_channel(channel_key, **change)
-    assert refused.value.code == code
+    assert refused.value.key == f"error.{code}"
     assert await service.channel(channel_key) is None
 
 

@@ -54,8 +54,8 @@ def test_help_text_takes_every_scoring_weight() -> None:
     assert placeholders(_CATALOGUE["help.body"]["ko"]) == weights
 
 
-def test_every_error_code_raised_in_the_code_has_a_message() -> None:
+def test_every_user_error_raised_in_the_code_has_a_message() -> None:
     sources = (path.read_text(encoding="utf-8") for path in (ROOT / "bot").rglob("*.py"))
-    codes = {code for source in sources for code in re.findall(r'QuizError\(\s*"([a-z-]+)"', source)}
-    assert {"unknown-category", "unknown-timezone", "bad-weekdays", "bad-delay"} <= codes
-    assert sorted(code for code in codes if not has(f"error.{code}")) == []
+    keys = {key for source in sources for key in re.findall(r'UserError\(\s*"([a-z.-]+)"', source)}
+    assert {"error.unknown-category", "error.unknown-timezone", "error.bad-weekdays", "error.bad-delay"} <= keys
+    assert sorted(key for key in keys if not has(key)) == []

@@ -1,6 +1,6 @@
 """The interface a chat platform implements so the core can post rounds and reveals on it.
 
-Inbound traffic goes the other way: an adapter turns its platform's events into calls on ``QuizService``.
+Inbound traffic goes the other way: an adapter turns its platform's events into calls on ``bot.core.quiz.Quiz``.
 """
 
 from __future__ import annotations
@@ -65,6 +65,10 @@ class ChatPlatform(Protocol):
 
     async def post_reveal(self, card: RevealCard) -> None:
         """Post the reference answer and the results under the question, and mark the question revealed."""
+        ...
+
+    async def mark_cancelled(self, card: QuestionCard) -> None:
+        """Show on the posted question that its round was skipped (no reveal will follow)."""
         ...
 
     async def report_problem(self, channel: ChannelKey, problem: str) -> None:

@@ -57,6 +57,9 @@ class ConsolePlatform:
             self._write(block.replace("**", ""))
         self._write("-" * 72)
 
+    async def mark_cancelled(self, card: QuestionCard) -> None:
+        self._write(f"#{card.round.id} · {text('question.cancelled', self._language)}")
+
     async def report_problem(self, channel: ChannelKey, problem: str) -> None:
         self._write(text("admin.problem", self._language, problem=problem))
 

@@ -8,10 +8,10 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 
-from bot.app import Runtime
 from bot.core.models import ChannelKey
 from bot.platforms.console.platform import ConsolePlatform
 from bot.platforms.console.session import ConsoleSession
+from bot.runtime import Runtime
 
 
 def _print(line: str) -> None:
@@ -36,9 +36,8 @@ async def stdin_lines() -> AsyncIterator[str]:
 def console_session(runtime: Runtime, write: Callable[[str], None]) -> ConsoleSession:
     settings = runtime.settings
     platform = ConsolePlatform(write, settings.language, settings.defaults.timezone)
-    scheduler = runtime.make_scheduler({platform.name: platform})
     key = ChannelKey(platform.name, settings.console.guild, settings.console.channel)
-    return ConsoleSession(runtime.service, scheduler, platform, key, write, settings.language)
+    return ConsoleSession(runtime.quiz_on(platform), key, write, settings.language)
 
 
 async def run_console(
@@ -49,7 +48,7 @@ async def run_console(
 ) -> None:
     """Run a console study channel until ``/quit``, end of input, SIGTERM or Ctrl-C."""
     session = console_session(runtime, write)
-    await session.scheduler.start()
+    await session.quiz.start()
 
     async def read() -> None:
         async for line in lines or stdin_lines():
@@ -65,4 +64,4 @@ async def run_console(
         with contextlib.suppress(asyncio.CancelledError):
             await reader
     finally:
-        session.scheduler.shutdown()
+        session.quiz.stop()

@@ -60,7 +60,7 @@ class AnswerEvents(commands.Cog):
         answers written there while the bot was offline have been caught up."""
         if guild_id is None or not self.could_be_answer_thread(channel_id):
             return None
-        round_ = await self.bot.service.round_for_thread(self.bot.platform_name, str(channel_id))
+        round_ = await self.bot.quiz.round_for_thread(str(channel_id))
         if round_ is None or round_.channel.guild_id != str(guild_id):
             return None
         await self.bot.catch_up.settled(round_.id)
@@ -75,7 +75,7 @@ class AnswerEvents(commands.Cog):
             if round_ is None or self.bot.catch_up.recorded(message.id):
                 return
             member = Member(str(message.author.id), message.author.display_name)
-            receipt = await self.bot.service.record_answer(round_, member, message.content, message_id=str(message.id))
+            receipt = await self.bot.quiz.answer(round_, member, message.content, message_id=str(message.id))
             # Only now is the answer durable, so only now may the member see it acknowledged.
             emoji = None if receipt is None else ack_for(receipt)
             if emoji is not None:
@@ -97,13 +97,11 @@ class AnswerEvents(commands.Cog):
             round_ = await self.round_in(payload.guild_id, payload.channel_id)
             if round_ is None:
                 return
-            receipt = await self.bot.service.edit_answer(round_, str(message.id), message.content)
+            receipt = await self.bot.quiz.edit_answer(round_, str(message.id), message.content)
             if receipt is None and message.content.strip() and message.type in ANSWER_MESSAGE_TYPES:
                 # The original never reached us (the bot was offline): the edited text is the answer.
                 member = Member(str(message.author.id), message.author.display_name)
-                receipt = await self.bot.service.record_answer(
-                    round_, member, message.content, message_id=str(message.id)
-                )
+                receipt = await self.bot.quiz.answer(round_, member, message.content, message_id=str(message.id))
                 emoji = None if receipt is None else ack_for(receipt)
                 if emoji is not None:
                     await self.bot.platform.add_reaction(message, emoji)
@@ -122,7 +120,7 @@ class AnswerEvents(commands.Cog):
         try:
             round_ = await self.round_in(payload.guild_id, payload.channel_id)
             if round_ is not None:
-                await self.bot.service.withdraw_answer(round_, str(payload.message_id))
+                await self.bot.quiz.withdraw_answer(round_, str(payload.message_id))
         except Exception:
             log.exception(
                 "handling the deletion of message %s in channel %s of guild %s failed",
@@ -149,7 +147,7 @@ class AnswerEvents(commands.Cog):
             round_ = await self.round_in(payload.guild_id, payload.channel_id)
             if round_ is None:
                 return
-            result = await self.bot.service.vote(round_, str(payload.message_id), str(payload.user_id), add=add)
+            result = await self.bot.quiz.vote(round_, str(payload.message_id), str(payload.user_id), add=add)
             log.debug("vote on %s by %s: %s", payload.message_id, payload.user_id, result.reason)
         except Exception:
             log.exception(

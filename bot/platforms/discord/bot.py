@@ -1,17 +1,17 @@
-"""The discord.py client of the quiz: owns the platform, the pacer and the scheduler, set up once logged in."""
+"""The discord.py client of the quiz: owns the platform, its pacer and the quiz on it, set up once logged in."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
 from discord.ext import commands
 
-from bot.app import Runtime
-from bot.core.scheduler import QuizScheduler
-from bot.core.service import QuizService
+from bot.core.ports import ChatPlatform
+from bot.core.quiz import Quiz
 from bot.platforms.discord.answers import AnswerEvents
 from bot.platforms.discord.catchup import ThreadCatchUp
 from bot.platforms.discord.commands import QuizTree, install_commands, sync_tree
@@ -20,8 +20,11 @@ from bot.platforms.discord.endpoints import Endpoints, apply_api_base, apply_gat
 from bot.platforms.discord.pacing import RequestPacer
 from bot.platforms.discord.platform import PLATFORM, DiscordPlatform
 from bot.platforms.discord.views import AnswerButton
+from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+QuizFactory = Callable[[ChatPlatform], Quiz]
 
 
 def quiz_intents() -> discord.Intents:
@@ -32,11 +35,18 @@ def quiz_intents() -> discord.Intents:
 
 class QuizBot(commands.Bot):
     """Slash commands, answer-thread listeners, the private-answer button and the dispute components over one
-    ``QuizService``."""
+    ``Quiz``."""
 
     platform_name = PLATFORM
 
-    def __init__(self, runtime: Runtime, *, endpoints: Endpoints | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        endpoints: Endpoints | None = None,
+        quiz_factory: QuizFactory | None = None,
+        **options: Any,
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -46,6 +56,7 @@ class QuizBot(commands.Bot):
             **options,
         )
         self.runtime = runtime
+        self._quiz_factory = quiz_factory or runtime.quiz_on
         secrets = runtime.settings.secrets
         self.endpoints = endpoints or endpoints_from(secrets.discord_api_base, secrets.discord_gateway_url)
         self.commands_synced = 0
@@ -54,11 +65,7 @@ class QuizBot(commands.Bot):
         self.catch_up = ThreadCatchUp(self)
         # Built in setup_hook, once logged in: they need the running loop and the HTTP session.
         self._platform: DiscordPlatform | None = None
-        self._scheduler: QuizScheduler | None = None
-
-    @property
-    def service(self) -> QuizService:
-        return self.runtime.service
+        self._quiz: Quiz | None = None
 
     @property
     def platform(self) -> DiscordPlatform:
@@ -67,10 +74,10 @@ class QuizBot(commands.Bot):
         return self._platform
 
     @property
-    def scheduler(self) -> QuizScheduler:
-        if self._scheduler is None:
+    def quiz(self) -> Quiz:
+        if self._quiz is None:
             raise RuntimeError("the bot is not logged in yet")
-        return self._scheduler
+        return self._quiz
 
     async def login(self, token: str) -> None:
         apply_api_base(self.endpoints)
@@ -82,8 +89,8 @@ class QuizBot(commands.Bot):
         # A burst of 2 lets the bucket make up for a late wake-up instead of losing it; any one-second window
         # still holds at most rate + 2 requests (47 at the default 45/s), under Discord's 50.
         pacer = RequestPacer(settings.discord.requests_per_second, burst=2)
-        self._platform = DiscordPlatform(self, pacer, settings.language, self.service.clock)
-        self._scheduler = self.runtime.make_scheduler({PLATFORM: self._platform})
+        self._platform = DiscordPlatform(self, pacer, settings.language, self.runtime.service.clock)
+        self._quiz = self._quiz_factory(self._platform)
         await install_commands(self.tree)
         self.add_dynamic_items(AnswerButton, DisputeButton, ConceptMenu, VerdictButton)
         await self.add_cog(AnswerEvents(self))
@@ -102,7 +109,7 @@ class QuizBot(commands.Bot):
         if self.scheduler_started.is_set():
             return
         try:
-            await self.scheduler.start()
+            await self.quiz.start()
         except Exception as exc:
             # Without its scheduler the bot would post nothing; stop, and let the runner report why.
             log.exception("could not start the scheduler")
@@ -112,8 +119,8 @@ class QuizBot(commands.Bot):
         self.scheduler_started.set()
 
     async def close(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.shutdown()
+        if self._quiz is not None:
+            self._quiz.stop()
         await super().close()
 
     async def _choose_gateway(self) -> None:

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.core.models import Member, Round, RoundState
+from bot.core.models import Member, Round
 from bot.core.ports import PlatformError
 from bot.platforms.discord.answers import ANSWER_MESSAGE_TYPES, ack_for
-from bot.platforms.discord.platform import PLATFORM
 
 if TYPE_CHECKING:
     from bot.platforms.discord.bot import QuizBot
@@ -107,27 +106,25 @@ class ThreadCatchUp:
             return total
 
     async def _open_rounds(self) -> list[Round]:
-        rounds = await self.bot.service.storage.rounds.in_states(RoundState.OPEN)
+        rounds = await self.bot.quiz.open_rounds()
         return [
             round_
             for round_ in rounds
-            if round_.channel.platform == PLATFORM
-            and round_.thread_id is not None
-            and self.bot.get_guild(int(round_.channel.guild_id)) is not None
+            if round_.thread_id is not None and self.bot.get_guild(int(round_.channel.guild_id)) is not None
         ]
 
     async def _catch_up(self, round_: Round) -> int:
         platform = self.bot.platform
-        service = self.bot.service
+        quiz = self.bot.quiz
         thread = await platform.answer_thread(round_)
         messages = await platform.recent_messages(thread, CATCH_UP_HISTORY)
         # Read after the history, so an answer recorded live before the read counts as held.
-        recorded = await service.recorded_message_ids(round_)
-        answering = await service.answering_member_ids(round_)
+        recorded = await quiz.recorded_message_ids(round_)
+        answering = await quiz.answering_member_ids(round_)
         count = 0
         for message in missed_answers(messages, recorded, answering):
             member = Member(str(message.author.id), message.author.display_name)
-            receipt = await service.record_answer(round_, member, message.content, message_id=str(message.id))
+            receipt = await quiz.answer(round_, member, message.content, message_id=str(message.id))
             self._recorded.add(message.id)
             if receipt is None:
                 continue

@@ -21,16 +21,35 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 from discord import app_commands
 
-from bot.config import WEEKDAYS, parse_duration, parse_time_of_day, parse_weekdays
-from bot.core.models import ChannelKey, ChannelSettings, GuildKey, Period
+from bot.config import WEEKDAYS
+from bot.core import commands as quiz_commands
+from bot.core.commands import (
+    Ask,
+    BoardReply,
+    Caller,
+    Command,
+    Pause,
+    Posted,
+    Reply,
+    Resume,
+    RevealNow,
+    Setup,
+    SetupReply,
+    ShowCategories,
+    ShowHelp,
+    ShowLeaderboard,
+    ShowStats,
+    Skip,
+)
+from bot.core.errors import UserError
+from bot.core.models import ChannelKey, Member, Period
 from bot.core.ports import PlatformError
-from bot.core.service import QuizError
 from bot.messages import Language, text
-from bot.platforms.discord.cards import CardState
 from bot.platforms.discord.checks import manages_server
 from bot.platforms.discord.language import CatalogueTranslator, error_text, language_of, localized
 from bot.platforms.discord.platform import MAX_MESSAGE, NO_MENTIONS
-from bot.render import category_name, help_text, leaderboard_blocks, setup_done, split_blocks, stats_blocks
+from bot.platforms.setup_options import schedule_change
+from bot.render import category_name, leaderboard_blocks, reply_blocks, split_blocks
 
 if TYPE_CHECKING:
     from bot.platforms.discord.bot import QuizBot
@@ -70,15 +89,6 @@ COMMON_TIMEZONES = (
 )
 
 
-class Refusal(Exception):
-    """A request answered with an explanation instead of an action; ``key`` names a catalogue message."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
-
-
 @dataclass(frozen=True)
 class Place:
     """Where a command was used: the guild and the quiz channel (a thread stands for its parent channel)."""
@@ -105,7 +115,7 @@ def place_of(interaction: discord.Interaction[Any], platform: str, channel: Any 
     """The guild and text channel a command is about: ``channel`` if given, else where it was used."""
     guild = interaction.guild
     if guild is None:
-        raise Refusal("discord.error.guild-only")
+        raise UserError("discord.error.guild-only")
     target: Any = channel if channel is not None else interaction.channel
     if target is None or isinstance(target, discord.PartialMessageable):
         target = guild.get_channel_or_thread(interaction.channel_id or 0)
@@ -114,7 +124,7 @@ def place_of(interaction: discord.Interaction[Any], platform: str, channel: Any 
     if isinstance(target, discord.Thread):
         target = target.parent or guild.get_channel(target.parent_id)
     if not isinstance(target, discord.TextChannel):
-        raise Refusal("discord.error.not-text-channel")
+        raise UserError("discord.error.not-text-channel")
     return Place(guild, target, ChannelKey(platform, str(guild.id), str(target.id)))
 
 
@@ -123,7 +133,7 @@ def require_postable(place: Place, language: Language) -> None:
     missing = missing_permissions(place.channel, place.guild.me)
     if missing:
         names = ", ".join(text(f"discord.permission.{name}", language) for name in missing)
-        raise Refusal("error.cannot-post", detail=names)
+        raise UserError("error.cannot-post", detail=names)
 
 
 @lru_cache(maxsize=1)
@@ -150,7 +160,7 @@ async def reply(interaction: discord.Interaction[Any], content: str, *, ephemera
 
 
 class QuizTree(app_commands.CommandTree[Any]):
-    """Turns refusals and core errors into ephemeral explanations, and anything else into a logged error."""
+    """Turns user errors into ephemeral explanations, and anything else into a logged error."""
 
     async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
         language = language_of(interaction.locale)
@@ -159,10 +169,8 @@ class QuizTree(app_commands.CommandTree[Any]):
             return  # the check already explained itself
         if isinstance(cause, app_commands.NoPrivateMessage):
             message = text("discord.error.guild-only", language)
-        elif isinstance(cause, Refusal):
-            message = text(cause.key, language, **cause.values)
-        elif isinstance(cause, QuizError):
-            message = error_text(cause.code, language, **cause.details)
+        elif isinstance(cause, UserError):
+            message = error_text(cause.key, language, **cause.values)
         elif isinstance(cause, PlatformError):
             log.warning("command %s in guild %s: %s", interaction.command, interaction.guild_id, cause)
             message = text("error.cannot-post", language, detail=str(cause))
@@ -206,13 +214,10 @@ class QuizCommands(app_commands.Group):
     @app_commands.describe(category=localized("discord.opt.category.description"))
     async def ask(self, interaction: discord.Interaction[Any], category: str | None = None) -> None:
         bot = quiz_bot(interaction)
-        language = language_of(interaction.locale)
         place = place_of(interaction, bot.platform_name)
-        require_postable(place, language)
+        require_postable(place, language_of(interaction.locale))
         await interaction.response.defer(ephemeral=True, thinking=True)
-        round_ = await bot.scheduler.ask(bot.platform, place.key, category or None)
-        link = f"https://discord.com/channels/{place.guild.id}/{place.channel.id}/{round_.message_id}"
-        await reply(interaction, text("discord.ask.posted", language, link=link))
+        await execute(interaction, place.key, Ask(category or None))
 
     @ask.autocomplete("category")
     async def ask_category(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
@@ -220,11 +225,10 @@ class QuizCommands(app_commands.Group):
         language = language_of(interaction.locale)
         settings = None
         if interaction.guild_id is not None and interaction.channel_id is not None:
-            key = ChannelKey(bot.platform_name, str(interaction.guild_id), str(interaction.channel_id))
-            settings = await bot.service.channel(key)
+            settings = await bot.quiz.channel(key_of(interaction, bot.platform_name))
         typed = current.strip().lower()
         choices = []
-        for entry in bot.service.categories(settings):
+        for entry in bot.quiz.categories(settings):
             label = f"{entry.category.id} · {category_name(entry.category, language)} ({entry.count})"
             if typed in label.lower():
                 choices.append(app_commands.Choice(name=label[:100], value=entry.category.id))
@@ -242,24 +246,9 @@ class QuizCommands(app_commands.Group):
         ]
     )
     async def leaderboard(self, interaction: discord.Interaction[Any], period: str = Period.WEEK.value) -> None:
-        bot = quiz_bot(interaction)
-        language = language_of(interaction.locale)
-        if interaction.guild_id is None:
-            raise Refusal("discord.error.guild-only")
-        guild = GuildKey(bot.platform_name, str(interaction.guild_id))
-        board = await bot.service.leaderboard(guild, Period(period), str(interaction.user.id))
-        await reply(interaction, "\n".join(leaderboard_blocks(replace(board, caller=None), language)), ephemeral=False)
-        if board.caller is not None:
-            line = text(
-                "leaderboard.you",
-                language,
-                rank=board.caller.rank,
-                total=board.total_members,
-                points=board.caller.points,
-            )
-        else:
-            line = text("leaderboard.you_none", language)
-        await reply(interaction, line)
+        await execute(
+            interaction, key_of(interaction, quiz_bot(interaction).platform_name), ShowLeaderboard(Period(period))
+        )
 
     @app_commands.command(
         name=localized("discord.cmd.stats.name"), description=localized("discord.cmd.stats.description")
@@ -267,46 +256,20 @@ class QuizCommands(app_commands.Group):
     @app_commands.rename(member=localized("discord.opt.member.name"))
     @app_commands.describe(member=localized("discord.opt.member.description"))
     async def stats(self, interaction: discord.Interaction[Any], member: discord.User | None = None) -> None:
-        bot = quiz_bot(interaction)
-        language = language_of(interaction.locale)
-        if interaction.guild_id is None:
-            raise Refusal("discord.error.guild-only")
-        who = member or interaction.user
-        guild = GuildKey(bot.platform_name, str(interaction.guild_id))
-        stats = await bot.service.member_stats(guild, str(who.id))
-        if stats.member.display_name == stats.member.member_id:
-            stats = replace(stats, member=replace(stats.member, display_name=who.display_name))
-        categories = {entry.category.id: entry.category for entry in bot.service.categories(None)}
-        await reply(interaction, "\n".join(stats_blocks(stats, categories, language)))
+        who = None if member is None else Member(str(member.id), member.display_name)
+        await execute(interaction, key_of(interaction, quiz_bot(interaction).platform_name), ShowStats(who))
 
     @app_commands.command(
         name=localized("discord.cmd.categories.name"), description=localized("discord.cmd.categories.description")
     )
     async def categories(self, interaction: discord.Interaction[Any]) -> None:
-        bot = quiz_bot(interaction)
-        language = language_of(interaction.locale)
-        settings: ChannelSettings | None = None
-        if interaction.guild_id is not None and interaction.channel_id is not None:
-            key = ChannelKey(bot.platform_name, str(interaction.guild_id), str(interaction.channel_id))
-            settings = await bot.service.channel(key)
-        rows = [
-            text(
-                "categories.row",
-                language,
-                id=entry.category.id,
-                name=category_name(entry.category, language),
-                count=entry.count,
-            )
-            for entry in bot.service.categories(settings)
-        ]
-        await reply(interaction, "\n".join([f"**{text('categories.title', language)}**", *rows]))
+        await execute(interaction, key_of(interaction, quiz_bot(interaction).platform_name), ShowCategories())
 
     @app_commands.command(
         name=localized("discord.cmd.help.name"), description=localized("discord.cmd.help.description")
     )
     async def help(self, interaction: discord.Interaction[Any]) -> None:
-        bot = quiz_bot(interaction)
-        await reply(interaction, help_text(bot.service.rules, language_of(interaction.locale)))
+        await execute(interaction, key_of(interaction, quiz_bot(interaction).platform_name), ShowHelp())
 
     # -- Manage Server only ---------------------------------------------------------------------------------
 
@@ -343,39 +306,20 @@ class QuizCommands(app_commands.Group):
         ondemand_delay: str | None = None,
         decks: str | None = None,
     ) -> None:
-        bot = quiz_bot(interaction)
-        language = language_of(interaction.locale)
         # Every option is checked before anything is stored, so a bad one changes nothing.
-        try:
-            post_time = None if time is None else parse_time_of_day(time)
-        except ValueError:
-            raise Refusal("error.bad-time", value=time) from None
-        try:
-            days = None if weekdays is None else parse_weekdays(weekdays)
-        except ValueError:
-            raise Refusal("error.bad-weekdays") from None
-        try:
-            daily_delay = None if reveal_delay is None else parse_duration(reveal_delay)
-            ondemand = None if ondemand_delay is None else parse_duration(ondemand_delay)
-        except ValueError:
-            raise Refusal("error.bad-delay") from None
-        deck_ids = None if decks is None else tuple(d.strip() for d in decks.split(",") if d.strip())
-        place = place_of(interaction, bot.platform_name, channel)
-        require_postable(place, language)
-        settings = await bot.service.configure_channel(
-            place.key,
-            post_time=post_time,
-            weekdays=days,
-            timezone=timezone.strip() if timezone else None,
-            daily_reveal_delay=daily_delay,
-            on_demand_reveal_delay=ondemand,
-            decks=deck_ids,
-            enabled=True,
+        change = schedule_change(
+            {
+                "time": time,
+                "timezone": timezone,
+                "weekdays": weekdays,
+                "reveal_delay": reveal_delay,
+                "ondemand_delay": ondemand_delay,
+                "decks": decks,
+            }
         )
-        await bot.scheduler.schedule_channel(settings)
-        done = setup_done(settings, language)
-        where = text("discord.admin.setup_channel", language, channel=place.channel.mention)
-        await reply(interaction, f"{done}\n{where}")
+        place = place_of(interaction, quiz_bot(interaction).platform_name, channel)
+        require_postable(place, language_of(interaction.locale))
+        await execute(interaction, place.key, Setup(change), channel=place.channel)
 
     @setup.autocomplete("timezone")
     async def setup_timezone(
@@ -397,7 +341,7 @@ class QuizCommands(app_commands.Group):
     @app_commands.rename(channel=localized("discord.opt.channel.name"))
     @app_commands.describe(channel=localized("discord.opt.channel.description"))
     async def pause(self, interaction: discord.Interaction[Any], channel: discord.TextChannel | None = None) -> None:
-        await self._set_paused(interaction, channel, paused=True)
+        await execute(interaction, place_of(interaction, quiz_bot(interaction).platform_name, channel).key, Pause())
 
     @app_commands.command(
         name=localized("discord.cmd.resume.name"), description=localized("discord.cmd.resume.description")
@@ -406,45 +350,81 @@ class QuizCommands(app_commands.Group):
     @app_commands.rename(channel=localized("discord.opt.channel.name"))
     @app_commands.describe(channel=localized("discord.opt.channel.description"))
     async def resume(self, interaction: discord.Interaction[Any], channel: discord.TextChannel | None = None) -> None:
-        await self._set_paused(interaction, channel, paused=False)
-
-    async def _set_paused(self, interaction: discord.Interaction[Any], channel: Any, *, paused: bool) -> None:
-        bot = quiz_bot(interaction)
-        place = place_of(interaction, bot.platform_name, channel)
-        settings = await bot.service.set_paused(place.key, paused)
-        await bot.scheduler.schedule_channel(settings)
-        await reply(interaction, text("admin.paused" if paused else "admin.resumed", language_of(interaction.locale)))
+        await execute(interaction, place_of(interaction, quiz_bot(interaction).platform_name, channel).key, Resume())
 
     @app_commands.command(
         name=localized("discord.cmd.reveal.name"), description=localized("discord.cmd.reveal.description")
     )
     @app_commands.check(manage_server_only)
     async def reveal(self, interaction: discord.Interaction[Any]) -> None:
-        bot = quiz_bot(interaction)
-        language = language_of(interaction.locale)
-        place = place_of(interaction, bot.platform_name)
+        place = place_of(interaction, quiz_bot(interaction).platform_name)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        round_ = await bot.scheduler.reveal_now(place.key)
-        await reply(interaction, text("admin.revealed" if round_ else "error.no-open-round", language))
+        await execute(interaction, place.key, RevealNow())
 
     @app_commands.command(
         name=localized("discord.cmd.skip.name"), description=localized("discord.cmd.skip.description")
     )
     @app_commands.check(manage_server_only)
     async def skip(self, interaction: discord.Interaction[Any]) -> None:
-        bot = quiz_bot(interaction)
-        language = language_of(interaction.locale)
-        place = place_of(interaction, bot.platform_name)
+        place = place_of(interaction, quiz_bot(interaction).platform_name)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        round_ = await bot.scheduler.skip(place.key)
-        if round_ is None:
-            await reply(interaction, text("error.no-open-round", language))
-            return
-        try:
-            await bot.platform.mark_question(round_, bot.service.question_card(round_), CardState.CANCELLED)
-        except PlatformError as exc:
-            log.warning("could not mark skipped round %d as cancelled: %s", round_.id, exc)
-        await reply(interaction, text("admin.skipped", language))
+        await execute(interaction, place.key, Skip())
+
+
+async def execute(
+    interaction: discord.Interaction[Any],
+    key: ChannelKey,
+    command: Command,
+    *,
+    channel: discord.TextChannel | None = None,
+) -> None:
+    """Run ``command`` for the member who used it and answer them; ``channel`` is the quiz channel set up."""
+    bot = quiz_bot(interaction)
+    user = interaction.user
+    caller = Caller(Member(str(user.id), user.display_name), admin=manages_server(interaction))
+    result = await quiz_commands.run(bot.quiz, command, key, caller)
+    await render(interaction, result, channel)
+
+
+async def render(interaction: discord.Interaction[Any], result: Reply, channel: discord.TextChannel | None) -> None:
+    """The reply in Discord's idiom: a link to a posted question, the leaderboard in public with the caller's own
+    rank privately, a setup confirmation naming the channel; everything else privately as the core renders it."""
+    language = language_of(interaction.locale)
+    match result:
+        case Posted(round_):
+            link = f"https://discord.com/channels/{round_.channel.guild_id}/{round_.channel.channel_id}/{round_.message_id}"
+            await reply(interaction, text("discord.ask.posted", language, link=link))
+        case BoardReply(board):
+            await reply(
+                interaction, "\n".join(leaderboard_blocks(replace(board, caller=None), language)), ephemeral=False
+            )
+            if board.caller is not None:
+                line = text(
+                    "leaderboard.you",
+                    language,
+                    rank=board.caller.rank,
+                    total=board.total_members,
+                    points=board.caller.points,
+                )
+            else:
+                line = text("leaderboard.you_none", language)
+            await reply(interaction, line)
+        case SetupReply() if channel is not None:
+            where = text("discord.admin.setup_channel", language, channel=channel.mention)
+            await reply(interaction, "\n".join([*reply_blocks(result, language), where]))
+        case _:
+            await reply(interaction, "\n".join(reply_blocks(result, language)))
+
+
+def key_of(interaction: discord.Interaction[Any], platform: str) -> ChannelKey:
+    """The channel a member's command is about: the quiz channel it was used in (or under, from a thread), else
+    wherever in the guild it was used."""
+    try:
+        return place_of(interaction, platform).key
+    except UserError:
+        if interaction.guild_id is None:
+            raise
+        return ChannelKey(platform, str(interaction.guild_id), str(interaction.channel_id or 0))
 
 
 async def install_commands(tree: app_commands.CommandTree[Any]) -> None:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
+from bot.core.errors import UserError
 from bot.core.ports import PlatformError
-from bot.core.service import QuizError
 from bot.messages import Language, text
 from bot.platforms.discord.checks import manages_server
 from bot.platforms.discord.language import error_text, language_of
@@ -122,7 +122,7 @@ class DisputeButton(
             if round_ is None:
                 await tell(interaction, text("error.dispute-not-revealed", language))
                 return
-            concepts = await bot.service.disputable_concepts(round_.id, str(interaction.user.id))
+            concepts = await bot.quiz.disputable_concepts(round_.id, str(interaction.user.id))
             if not concepts:
                 await tell(interaction, text("dispute.nothing", language))
                 return
@@ -185,14 +185,14 @@ class ConceptMenu(
         if round_ is None:
             return text("error.dispute-not-revealed", language)
         value = self.item.values[0] if self.item.values else ""
-        concept = chosen_concept(value, await bot.service.disputable_concepts(round_.id, member_id))
+        concept = chosen_concept(value, await bot.quiz.disputable_concepts(round_.id, member_id))
         if concept is None:
             label = next((o.label for o in self.item.options if o.value == value), value)
-            return error_text("dispute-not-disputable", language, concept=label)
+            return error_text("error.dispute-not-disputable", language, concept=label)
         try:
-            dispute = await bot.service.open_dispute(round_.id, member_id, concept)
-        except QuizError as exc:
-            return error_text(exc.code, language, **exc.details)
+            dispute = await bot.quiz.open_dispute(round_.id, member_id, concept)
+        except UserError as exc:
+            return error_text(exc.key, language, **exc.values)
         try:
             await bot.platform.post_dispute_opened(round_, dispute)
         except PlatformError as exc:
@@ -237,12 +237,10 @@ class VerdictButton(
             # Re-scoring may wait for the grader: answer now, update the notice and reply when it is done.
             await interaction.response.defer()
             try:
-                await bot.service.decide_dispute(
-                    bot.platform, self.dispute_id, accept=self.accept, admin_id=str(interaction.user.id)
-                )
+                await bot.quiz.decide_dispute(self.dispute_id, accept=self.accept, admin_id=str(interaction.user.id))
                 outcome = text("dispute.decided_ack", language)
-            except QuizError as exc:
-                outcome = error_text(exc.code, language, **exc.details)
+            except UserError as exc:
+                outcome = error_text(exc.key, language, **exc.values)
             await self._close_notice(interaction)
             await tell(interaction, outcome)
         except Exception as error:

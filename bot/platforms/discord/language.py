@@ -14,13 +14,12 @@ def language_of(locale: discord.Locale | str | None) -> Language:
     return "ko" if value.lower().startswith("ko") else "en"
 
 
-def error_text(code: str, language: Language, **details: object) -> str:
-    """The catalogue's explanation of a ``QuizError`` code, or a generic one if it has none."""
-    key = f"error.{code}"
+def error_text(key: str, language: Language, **values: object) -> str:
+    """The catalogue's explanation of a ``UserError``, or a generic one if it has none."""
     if not has(key):
         return text("discord.error.internal", language)
     try:
-        return text(key, language, **details)
+        return text(key, language, **values)
     except (KeyError, IndexError):
         return text("discord.error.internal", language)
 

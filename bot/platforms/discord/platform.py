@@ -152,6 +152,9 @@ class DiscordPlatform:
                 allowed_mentions=NO_MENTIONS,
             )
 
+    async def mark_cancelled(self, card: QuestionCard) -> None:
+        await self.mark_question(card.round, card, CardState.CANCELLED)
+
     async def post_dispute_decision(self, round_: Round, dispute: Dispute) -> None:
         """Post the decision in the round's answer thread."""
         thread = await self.answer_thread(round_)

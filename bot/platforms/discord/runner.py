@@ -8,8 +8,8 @@ import logging
 
 import discord
 
-from bot.app import Runtime
 from bot.platforms.discord.bot import QuizBot
+from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -70,7 +70,7 @@ def question_view(round_id: int, language: Language, *, disabled: bool = False) 
 
 async def round_in_guild(bot: QuizBot, interaction: discord.Interaction[Any], round_id: int) -> Round | None:
     """The round if it belongs to this platform and the guild the interaction came from, else ``None``."""
-    round_ = await bot.service.storage.rounds.get(round_id)
+    round_ = await bot.quiz.round(round_id)
     if (
         round_ is None
         or interaction.guild_id is None
@@ -114,7 +114,7 @@ class PrivateAnswerModal(discord.ui.Modal):
             await interaction.response.send_message(text("answer.closed", language), ephemeral=True)
             return
         user = interaction.user
-        receipt = await self.bot.service.record_answer(
+        receipt = await self.bot.quiz.answer(
             round_, Member(str(user.id), user.display_name), self.answer.value, message_id=None, private=True
         )
         if receipt is None:

@@ -59,7 +59,7 @@ class AnswerEvents:
             return
         user_id = str(event["user"])
         member = await self.deps.members.member(user_id)
-        receipt = await self.deps.service.record_answer(round_, member, answer, message_id=ts)
+        receipt = await self.deps.quiz.answer(round_, member, answer, message_id=ts)
         if receipt is None:
             await self._tell(channel, user_id, "answer.closed")
             return
@@ -79,7 +79,7 @@ class AnswerEvents:
             return  # the question itself, or a change that is not an edit (a reply count, an unfurl)
         round_ = await self.deps.round_in_thread(team_id, channel, str(thread))
         if round_ is not None:
-            await self.deps.service.edit_answer(round_, ts, plain_text(str(message.get("text") or "")))
+            await self.deps.quiz.edit_answer(round_, ts, plain_text(str(message.get("text") or "")))
 
     async def _withdraw(self, team_id: str, event: dict[str, Any]) -> None:
         previous = event.get("previous_message") or {}
@@ -88,7 +88,7 @@ class AnswerEvents:
             return
         round_ = await self.deps.round_in_thread(team_id, channel, str(thread))
         if round_ is not None:
-            await self.deps.service.withdraw_answer(round_, ts)
+            await self.deps.quiz.withdraw_answer(round_, ts)
 
     async def _vote(self, team_id: str, event: dict[str, Any], *, add: bool) -> None:
         item = event.get("item") or {}
@@ -99,7 +99,7 @@ class AnswerEvents:
         round_ = await self._round_of_message(team_id, channel, ts)
         if round_ is None:
             return
-        result = await self.deps.service.vote(round_, ts, str(event["user"]), add=add)
+        result = await self.deps.quiz.vote(round_, ts, str(event["user"]), add=add)
         log.debug("vote by %s on %s: %s", event["user"], ts, result.reason)
 
     async def _round_of_message(self, team_id: str, channel: str, ts: str) -> Round | None:

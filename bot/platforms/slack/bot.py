@@ -1,16 +1,15 @@
-"""The Slack bot as one object: connect (Socket Mode or HTTP), then start the scheduler; close in reverse."""
+"""The Slack bot as one object: connect (Socket Mode or HTTP), then start the quiz's timers; close in reverse."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from bot.app import Runtime
 from bot.core.ports import ChatPlatform
-from bot.core.scheduler import QuizScheduler
+from bot.core.quiz import Quiz
 from bot.platforms.slack.app import EVENTS_PATH, build_app
 from bot.platforms.slack.client import SlackConfigError, make_web_client
 from bot.platforms.slack.deps import SlackDeps
@@ -18,36 +17,37 @@ from bot.platforms.slack.errors import platform_errors
 from bot.platforms.slack.history import BotIdentity
 from bot.platforms.slack.inflight import InFlight
 from bot.platforms.slack.members import MemberDirectory
-from bot.platforms.slack.platform import PLATFORM, SlackPlatform
+from bot.platforms.slack.platform import SlackPlatform
+from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 10.0
 
-SchedulerFactory = Callable[[Mapping[str, ChatPlatform]], QuizScheduler]
+QuizFactory = Callable[[ChatPlatform], Quiz]
 
 
 class SlackBot:
-    """The running Slack side of the bot. ``start`` returns once Slack can reach it and the scheduler runs."""
+    """The running Slack side of the bot. ``start`` returns once Slack can reach it and the quiz's timers run."""
 
     def __init__(
         self,
         runtime: Runtime,
         *,
-        scheduler_factory: SchedulerFactory | None = None,
+        quiz_factory: QuizFactory | None = None,
         http_host: str = "0.0.0.0",
     ) -> None:
         self.runtime = runtime
-        self._scheduler_factory = scheduler_factory or runtime.make_scheduler
+        self._quiz_factory = quiz_factory or runtime.quiz_on
         self._http_host = http_host
-        self.scheduler: QuizScheduler | None = None
+        self.quiz: Quiz | None = None
         self.platform: SlackPlatform | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._web: web.AppRunner | None = None
         self._inflight = InFlight()
 
     async def start(self) -> None:
-        """Check the tokens (``auth.test``), connect, then rebuild and start the scheduler."""
+        """Check the tokens (``auth.test``), connect, then plan and start the quiz's timers."""
         settings = self.runtime.settings
         secrets, mode = settings.secrets, settings.slack.mode
         if mode == "socket" and secrets.slack_app_token is None:
@@ -65,8 +65,8 @@ class SlackBot:
         members = MemberDirectory(
             client, admin_user_ids=settings.slack.admin_user_ids, admin_usergroup=settings.slack.admin_usergroup
         )
-        self.scheduler = self._scheduler_factory({PLATFORM: self.platform})
-        deps = SlackDeps(self.runtime.service, self.scheduler, self.platform, members, settings.language)
+        self.quiz = self._quiz_factory(self.platform)
+        deps = SlackDeps(self.quiz, self.platform, members, settings.language)
         if mode == "socket":
             assert secrets.slack_app_token is not None
             app = build_app(deps, client, signing_secret=None, inflight=self._inflight)
@@ -82,10 +82,10 @@ class SlackBot:
             await self._web.setup()
             await web.TCPSite(self._web, self._http_host, settings.slack.http_port).start()
             log.info("Slack: listening on %s:%d%s", self._http_host, settings.slack.http_port, EVENTS_PATH)
-        await self.scheduler.start()
+        await self.quiz.start()
 
     async def close(self) -> None:
-        """Stop taking requests, let running handlers finish, then stop the scheduler. Safe after a failed start."""
+        """Stop taking requests, let running handlers finish, then stop the timers. Safe after a failed start."""
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
@@ -94,5 +94,5 @@ class SlackBot:
             self._web = None
         if not await self._inflight.drained(DRAIN_SECONDS):
             log.warning("Slack: stopping with handlers still running after %.0f s", DRAIN_SECONDS)
-        if self.scheduler is not None:
-            self.scheduler.shutdown()
+        if self.quiz is not None:
+            self.quiz.stop()

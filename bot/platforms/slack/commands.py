@@ -1,64 +1,23 @@
-"""The ``/quiz`` slash command's text, parsed into typed commands. Values go through ``bot.config``'s parsers."""
+"""The ``/quiz`` slash command's text, parsed into the core's typed commands."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypeVar
-
+from bot.core.commands import (
+    Ask,
+    Command,
+    Pause,
+    Resume,
+    RevealNow,
+    ShowCategories,
+    ShowHelp,
+    ShowLeaderboard,
+    ShowStats,
+    Skip,
+)
+from bot.core.errors import UserError
 from bot.core.models import Period
-from bot.platforms.setup_options import CommandError, Setup, parse_setup
+from bot.platforms.setup_options import parse_setup
 from bot.platforms.slack.mrkdwn import plain_text
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Ask:
-    category: str | None = None
-
-
-@dataclass(frozen=True)
-class ShowLeaderboard:
-    period: Period = Period.WEEK
-
-
-@dataclass(frozen=True)
-class ShowStats:
-    pass
-
-
-@dataclass(frozen=True)
-class ShowCategories:
-    pass
-
-
-@dataclass(frozen=True)
-class ShowHelp:
-    pass
-
-
-@dataclass(frozen=True)
-class Pause:
-    pass
-
-
-@dataclass(frozen=True)
-class Resume:
-    pass
-
-
-@dataclass(frozen=True)
-class RevealNow:
-    pass
-
-
-@dataclass(frozen=True)
-class Skip:
-    pass
-
-
-Command = Ask | ShowLeaderboard | ShowStats | ShowCategories | ShowHelp | Setup | Pause | Resume | RevealNow | Skip
-
 
 _SIMPLE: dict[str, Command] = {
     "stats": ShowStats(),
@@ -71,12 +30,8 @@ _SIMPLE: dict[str, Command] = {
 }
 
 
-def is_admin_command(command: Command) -> bool:
-    return isinstance(command, Setup | Pause | Resume | RevealNow | Skip)
-
-
 def parse_command(slack_text: str) -> Command:
-    """Parse what follows ``/quiz``; raises ``CommandError``. An empty command is a request for help."""
+    """Parse what follows ``/quiz``; raises ``UserError``. An empty command is a request for help."""
     words = plain_text(slack_text).split()
     if not words:
         return ShowHelp()
@@ -90,12 +45,12 @@ def parse_command(slack_text: str) -> Command:
     if name == "setup":
         return parse_setup(args)
     if name in _SIMPLE or name in ("ask", "leaderboard"):
-        raise CommandError("slack.error.bad-arguments", command=name)
-    raise CommandError("slack.error.unknown-command", command=name)
+        raise UserError("slack.error.bad-arguments", command=name)
+    raise UserError("slack.error.unknown-command", command=name)
 
 
 def _period(word: str) -> Period:
     try:
         return Period(word.lower())
     except ValueError:
-        raise CommandError("slack.error.bad-period", period=word) from None
+        raise UserError("slack.error.bad-period", period=word) from None

@@ -1,12 +1,11 @@
-"""What the Slack handlers share: the core they call and the Slack pieces they answer through."""
+"""What the Slack handlers share: the quiz they call and the Slack pieces they answer through."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.core.models import ChannelKey, Round
-from bot.core.scheduler import QuizScheduler
-from bot.core.service import QuizService
+from bot.core.quiz import Quiz
 from bot.messages import Language
 from bot.platforms.slack.members import MemberDirectory
 from bot.platforms.slack.platform import PLATFORM, SlackPlatform
@@ -14,15 +13,14 @@ from bot.platforms.slack.platform import PLATFORM, SlackPlatform
 
 @dataclass(frozen=True)
 class SlackDeps:
-    service: QuizService
-    scheduler: QuizScheduler
+    quiz: Quiz
     platform: SlackPlatform
     members: MemberDirectory
     language: Language
 
     async def round_in_thread(self, team_id: str, channel_id: str, thread_ts: str) -> Round | None:
         """The round whose question opened this thread, if it was posted in this channel of this workspace."""
-        round_ = await self.service.round_for_thread(PLATFORM, thread_ts)
+        round_ = await self.quiz.round_for_thread(thread_ts)
         if round_ is None or round_.channel != ChannelKey(PLATFORM, team_id, channel_id):
             return None
         return round_

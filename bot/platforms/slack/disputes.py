@@ -10,8 +10,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.core.errors import UserError
 from bot.core.ports import PlatformError
-from bot.core.service import QuizError
 from bot.messages import text
 from bot.platforms.slack.blocks import SlackMessage, reply_message
 from bot.platforms.slack.deps import SlackDeps
@@ -37,7 +37,7 @@ class DisputeActions:
         if round_ is None or str(round_.id) != str(value):
             await _reply(respond, reply_message([text("error.dispute-not-revealed", language)]))
             return
-        concepts = await self.deps.service.disputable_concepts(round_.id, _user(body))
+        concepts = await self.deps.quiz.disputable_concepts(round_.id, _user(body))
         if not concepts:
             await _reply(respond, reply_message([text("dispute.nothing", language)]))
             return
@@ -56,16 +56,16 @@ class DisputeActions:
             await _reply(respond, reply_message([text("error.dispute-not-revealed", language)]), replace=True)
             return
         user_id = _user(body)
-        concept = choice.concept_in(await self.deps.service.disputable_concepts(round_.id, user_id))
+        concept = choice.concept_in(await self.deps.quiz.disputable_concepts(round_.id, user_id))
         try:
             if concept is None:
                 label = str((selected.get("text") or {}).get("text") or "")
-                raise QuizError("dispute-not-disputable", concept=label)
-            dispute = await self.deps.service.open_dispute(round_.id, user_id, concept)
+                raise UserError("error.dispute-not-disputable", concept=label)
+            dispute = await self.deps.quiz.open_dispute(round_.id, user_id, concept)
             await self.deps.platform.post_dispute_notice(round_, dispute)
             reply = text("dispute.sent", language)
-        except QuizError as exc:
-            reply = text(f"error.{exc.code}", language, **exc.details)
+        except UserError as exc:
+            reply = text(exc.key, language, **exc.values)
         except PlatformError as exc:
             # The dispute is stored; only its notice is missing, which the member must hear about.
             log.warning("%s", exc)
@@ -84,13 +84,13 @@ class DisputeActions:
         value = str(action.get("value") or "")
         try:
             if not value.isdigit():
-                raise QuizError("dispute-unknown")
+                raise UserError("error.dispute-unknown")
             accept = action.get("action_id") == DISPUTE_ACCEPT
-            await self.deps.service.decide_dispute(self.deps.platform, int(value), accept=accept, admin_id=user_id)
+            await self.deps.quiz.decide_dispute(int(value), accept=accept, admin_id=user_id)
             reply = text("dispute.decided_ack", language)
-        except QuizError as exc:
-            reply = text(f"error.{exc.code}", language, **exc.details)
-            if exc.code != "dispute-decided":
+        except UserError as exc:
+            reply = text(exc.key, language, **exc.values)
+            if exc.key != "error.dispute-decided":
                 await _reply(respond, reply_message([reply]))
                 return
         # Decided now or before: either way the buttons have nothing left to do.

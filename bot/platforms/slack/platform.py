@@ -75,9 +75,9 @@ class SlackPlatform:
                 await self._post(channel, message, thread_ts=thread)
         await self._close_question(card.round, card.question, card.category, revealed=True)
 
-    async def mark_cancelled(self, round_: Round, question: Question, category: Category) -> None:
+    async def mark_cancelled(self, card: QuestionCard) -> None:
         """Show on the question message that its round was skipped."""
-        await self._close_question(round_, question, category, revealed=False)
+        await self._close_question(card.round, card.question, card.category, revealed=False)
 
     async def report_problem(self, channel: ChannelKey, problem: str) -> None:
         """Tell the configured admins by direct message, or the channel itself if none are configured.

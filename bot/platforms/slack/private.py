@@ -61,7 +61,7 @@ class PrivateAnswers:
         if round_ is not None:
             member = await self.deps.members.member(user_id)
             # Modal input is what the member typed, not Slack-escaped message text: stored as is.
-            receipt = await self.deps.service.record_answer(round_, member, answer, message_id=None, private=True)
+            receipt = await self.deps.quiz.answer(round_, member, answer, message_id=None, private=True)
         if receipt is None:
             await ack(response_action="errors", errors={PRIVATE_ANSWER_BLOCK: text("answer.closed", language)})
             return

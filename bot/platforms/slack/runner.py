@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from bot.app import Runtime
 from bot.platforms.slack.bot import SlackBot
+from bot.runtime import Runtime
 
 
 async def run_slack(runtime: Runtime, stop: asyncio.Event) -> None:

@@ -1,4 +1,4 @@
-"""``/quiz``: acknowledge at once, run one core operation, answer the caller with an ephemeral reply."""
+"""``/quiz``: acknowledge at once, parse the text, run the command, answer the caller with an ephemeral reply."""
 
 from __future__ import annotations
 
@@ -6,29 +6,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.core.models import ChannelKey, GuildKey
+from bot.core.commands import Caller, Posted, Reply, ShowHelp, is_admin_command, run
+from bot.core.errors import UserError
+from bot.core.models import ChannelKey, Member
 from bot.core.ports import PlatformError
-from bot.core.service import QuizError
-from bot.messages import text
-from bot.platforms.setup_options import CommandError, Setup
+from bot.messages import Language, text
 from bot.platforms.slack.blocks import reply_message
-from bot.platforms.slack.commands import (
-    Ask,
-    Command,
-    Pause,
-    Resume,
-    RevealNow,
-    ShowCategories,
-    ShowHelp,
-    ShowLeaderboard,
-    ShowStats,
-    Skip,
-    is_admin_command,
-    parse_command,
-)
+from bot.platforms.slack.commands import parse_command
 from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.platform import PLATFORM
-from bot.render import category_name, help_text, leaderboard_blocks, setup_done, stats_blocks
+from bot.render import reply_blocks
 
 log = logging.getLogger(__name__)
 
@@ -48,84 +35,31 @@ class QuizCommand:
         user_id = str(body.get("user_id", ""))
         try:
             command = parse_command(str(body.get("text") or ""))
-            if is_admin_command(command) and not await self.deps.members.is_admin(user_id):
-                raise CommandError("slack.error.not-admin")
-            reply = await self.run(command, key, user_id)
-        except CommandError as exc:
-            reply = [text(exc.key, language, **exc.values)]
-        except QuizError as exc:
-            reply = [text(f"error.{exc.code}", language, **exc.details)]
+            # Only admin commands pay for the look-up of the caller's role.
+            admin = is_admin_command(command) and await self.deps.members.is_admin(user_id)
+            caller = Caller(Member(user_id, str(body.get("user_name") or user_id)), admin=admin)
+            if is_admin_command(command) and not admin:
+                raise UserError("slack.error.not-admin")
+            blocks = render(await run(self.deps.quiz, command, key, caller), language)
+            if isinstance(command, ShowHelp):
+                blocks.append(text("slack.help.commands", language))
+        except UserError as exc:
+            blocks = [text(exc.key, language, **exc.values)]
         except PlatformError as exc:
-            reply = [text("error.cannot-post", language, detail=str(exc))]
+            blocks = [text("error.cannot-post", language, detail=str(exc))]
         except Exception:
             log.exception("/quiz %r failed in %s", body.get("text"), key)
-            reply = [text("slack.error.failed", language)]
-        if reply:
-            message = reply_message(reply)
+            blocks = [text("slack.error.failed", language)]
+        if blocks:
+            message = reply_message(blocks)
             try:
                 await respond(text=message.text, blocks=list(message.blocks), response_type="ephemeral")
             except Exception:
                 log.exception("could not answer /quiz in %s", key)
 
-    async def run(self, command: Command, key: ChannelKey, user_id: str) -> list[str]:
-        """Run a parsed command; returns the blocks of the caller's reply (none when the channel sees the result)."""
-        deps, language = self.deps, self.deps.language
-        service, scheduler = deps.service, deps.scheduler
-        guild = GuildKey(key.platform, key.guild_id)
-        match command:
-            case Ask(category):
-                await scheduler.ask(deps.platform, key, category)
-                return []
-            case ShowLeaderboard(period):
-                board = await service.leaderboard(guild, period, caller_id=user_id)
-                blocks = leaderboard_blocks(board, language)
-                if board.rows and board.caller is None:
-                    blocks.append(text("leaderboard.you_none", language))
-                return blocks
-            case ShowStats():
-                stats = await service.member_stats(guild, user_id)
-                categories = {c.category.id: c.category for c in service.categories(await service.channel(key))}
-                return stats_blocks(stats, categories, language)
-            case ShowCategories():
-                rows = [
-                    text(
-                        "categories.row",
-                        language,
-                        id=c.category.id,
-                        name=category_name(c.category, language),
-                        count=c.count,
-                    )
-                    for c in service.categories(await service.channel(key))
-                ]
-                return [f"**{text('categories.title', language)}**", "\n".join(rows)]
-            case ShowHelp():
-                return [help_text(service.rules, language), text("slack.help.commands", language)]
-            case Setup():
-                settings = await service.configure_channel(
-                    key,
-                    post_time=command.post_time,
-                    weekdays=command.weekdays,
-                    timezone=command.timezone,
-                    daily_reveal_delay=command.daily_reveal_delay,
-                    on_demand_reveal_delay=command.on_demand_reveal_delay,
-                    decks=command.decks,
-                    enabled=True,
-                )
-                await scheduler.schedule_channel(settings)
-                return [setup_done(settings, language)]
-            case Pause() | Resume():
-                settings = await service.set_paused(key, isinstance(command, Pause))
-                await scheduler.schedule_channel(settings)
-                return [text("admin.paused" if settings.paused else "admin.resumed", language)]
-            case RevealNow():
-                if await scheduler.reveal_now(key) is None:
-                    return [text("error.no-open-round", language)]
-                return [text("admin.revealed", language)]
-            case Skip():
-                skipped = await scheduler.skip(key)
-                if skipped is None:
-                    return [text("error.no-open-round", language)]
-                card = service.question_card(skipped)
-                await deps.platform.mark_cancelled(skipped, card.question, card.category)
-                return [text("admin.skipped", language)]
-        raise AssertionError(f"unhandled command {command!r}")
+
+def render(reply: Reply, language: Language) -> list[str]:
+    """The caller's reply; none for a posted question, which the whole channel sees."""
+    if isinstance(reply, Posted):
+        return []
+    return reply_blocks(reply, language)

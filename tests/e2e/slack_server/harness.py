@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import random
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -15,14 +15,15 @@ from typing import Any, Literal, TypeVar
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from pydantic import SecretStr
 
-from bot.app import Runtime, open_runtime
 from bot.config import Secrets, Settings, SlackConfig
 from bot.core.clock import ManualClock
 from bot.core.models import AnswerRecord, ChannelKey, Round
 from bot.core.ports import ChatPlatform
+from bot.core.quiz import Quiz
 from bot.core.scheduler import QuizScheduler
 from bot.platforms.slack.app import EVENTS_PATH
 from bot.platforms.slack.bot import SlackBot
+from bot.runtime import Runtime, open_runtime
 
 from .actors import Actor
 from .delivery import SlackDelivery
@@ -63,6 +64,7 @@ class SlackHarness:
     delivery: SlackDelivery
     runtime: Runtime
     bot: SlackBot
+    timers: QuizScheduler
     clock: ManualClock
 
     def __getattr__(self, name: str) -> Actor:
@@ -74,8 +76,8 @@ class SlackHarness:
 
     @property
     def scheduler(self) -> QuizScheduler:
-        assert self.bot.scheduler is not None
-        return self.bot.scheduler
+        """The bot's timers, which the harness built so that they run only through ``run_due()``."""
+        return self.timers
 
     def key(self, channel: str = STUDY) -> ChannelKey:
         return ChannelKey("slack", self.world.team_id, channel)
@@ -88,8 +90,14 @@ class SlackHarness:
         question: Message = await self.fake.wait_until(
             lambda: len(self.world.channel_messages(channel)) > before and self.world.channel_messages(channel)[-1]
         )
-        # Posted is not yet opened: wait until the core has stored where the question landed.
-        await eventually(lambda: self.runtime.service.round_for_thread("slack", question.ts))
+        # Posted is not yet opened: wait until the core has stored where the question landed, and has planned
+        # its reveal (a test that moves the clock next must find the reveal there to run).
+        round_ = await eventually(lambda: self.runtime.service.round_for_thread("slack", question.ts))
+
+        async def reveal_planned() -> bool:
+            return self.scheduler.next_run(f"reveal:{round_.id}") is not None
+
+        await eventually(reveal_planned)
         return question
 
     async def round_of(self, question: Message) -> Round:
@@ -103,7 +111,7 @@ class SlackHarness:
     async def restart(self) -> None:
         """Stop the bot and start a new one on the same database, as after a deploy."""
         await self.bot.close()
-        self.bot = await start_bot(self.runtime)
+        self.bot, self.timers = await start_bot(self.runtime)
 
     async def reveal_due(self) -> None:
         """Move the clock past every on-demand reveal and run what is due."""
@@ -153,7 +161,8 @@ async def running_slack(
         async with open_runtime(settings, clock=clock, rng=random.Random(7)) as runtime:
             url = f"http://{HOST}:{settings.slack.http_port}{EVENTS_PATH}"
             delivery = SlackDelivery(fake, url, SIGNING_SECRET)
-            harness = SlackHarness(fake.world, fake, delivery, runtime, await start_bot(runtime), clock)
+            bot, timers = await start_bot(runtime)
+            harness = SlackHarness(fake.world, fake, delivery, runtime, bot, timers, clock)
             try:
                 yield harness
             finally:
@@ -162,15 +171,17 @@ async def running_slack(
         await fake.stop()
 
 
-async def start_bot(runtime: Runtime) -> SlackBot:
-    """A started ``SlackBot`` whose scheduler runs jobs only through ``run_due()``."""
+async def start_bot(runtime: Runtime) -> tuple[SlackBot, QuizScheduler]:
+    """A started ``SlackBot`` and its timers, which run jobs only through ``run_due()``."""
     # Paused: APScheduler never fires on wall-clock time here; tests move the clock and call run_due().
     aps = AsyncIOScheduler(timezone=dt.UTC)
     aps.start(paused=True)
+    built: list[QuizScheduler] = []
 
-    def scheduler(platforms: Mapping[str, ChatPlatform]) -> QuizScheduler:
-        return QuizScheduler(runtime.service, platforms, scheduler=aps)
+    def quiz_on(platform: ChatPlatform) -> Quiz:
+        built.append(QuizScheduler(runtime.service, {platform.name: platform}, scheduler=aps))
+        return Quiz(runtime.service, built[-1], platform)
 
-    bot = SlackBot(runtime, scheduler_factory=scheduler, http_host=HOST)
+    bot = SlackBot(runtime, quiz_factory=quiz_on, http_host=HOST)
     await bot.start()
-    return bot
+    return bot, built[-1]
