@@ -16,6 +16,7 @@ from bot.core.clock import ManualClock
 from bot.core.decks import DeckCatalog, load_decks
 from bot.core.models import ChannelDefaults, ChannelKey, Dispute, Round
 from bot.core.ports import PlatformError, PostedQuestion, QuestionCard, RevealCard
+from bot.core.quiz import Quiz
 from bot.core.scheduler import QuizScheduler
 from bot.core.scoring import ScoringRules
 from bot.core.service import QuizService
@@ -148,6 +149,12 @@ def scheduler(service: QuizService, platform: RecordingPlatform) -> Iterator[Qui
     built = QuizScheduler(service, {platform.name: platform})
     yield built
     built.shutdown()
+
+
+@pytest.fixture
+def quiz(service: QuizService, scheduler: QuizScheduler, platform: RecordingPlatform) -> Quiz:
+    """The front door platforms use, over the same service, scheduler and recording platform."""
+    return Quiz(service, scheduler, platform)
 
 
 @pytest.fixture
