@@ -40,7 +40,7 @@ from bot.core.ports import ChatPlatform, PlatformError, QuestionCard, RevealCard
 from bot.core.rounds import score_round
 from bot.core.scoring import ScoringRules, answer_points, period_key, period_start, vote_points
 from bot.core.selection import choose_question
-from bot.storage.sqlite.store import Storage
+from bot.core.ports.storage import QuizStore
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class _Ungraded(Exception):
 class QuizService:
     def __init__(
         self,
-        storage: Storage,
+        storage: QuizStore,
         catalog: DeckCatalog,
         *,
         rules: ScoringRules,

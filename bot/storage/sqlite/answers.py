@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.models import AnswerReceipt, AnswerRecord, Member, VoteResult
+from bot.core.ports.storage import VotePoints
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timeutil import to_db
 
@@ -151,7 +151,7 @@ class AnswerStore:
         voter_id: str,
         add: bool,
         now: dt.datetime,
-        points_for: Callable[[int], int],
+        points_for: VotePoints,
     ) -> VoteResult:
         """Add or remove an upvote; once a round is revealed the answer's vote points follow at once."""
 
@@ -219,7 +219,7 @@ class AnswerStore:
         return [(r["action"], r["text"]) for r in rows]
 
 
-def _settle_vote_points(conn: sqlite3.Connection, answer_id: int, points_for: Callable[[int], int]) -> None:
+def _settle_vote_points(conn: sqlite3.Connection, answer_id: int, points_for: VotePoints) -> None:
     """Bring a revealed answer's vote points, and the leaderboard totals, in line with its current votes."""
     result = conn.execute(
         "SELECT r.round_id, r.member_id, r.platform, r.guild_id, r.vote_points, r.period_week, r.period_month "

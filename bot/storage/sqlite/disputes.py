@@ -5,15 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable
 
-from bot.core.models import AcceptedWording, Dispute, DisputeState, Member, OpenOutcome, Rescore
+from bot.core.models import AcceptedWording, Dispute, DisputeState, Member, OpenOutcome
+from bot.core.ports.storage import Rescorer
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timeutil import to_db
-
-# Re-grades an answer's text with the given concepts counted as covered.
-Rescorer = Callable[[str, frozenset[str]], Rescore]
-
 
 _SELECT = (
     "SELECT d.*, a.text, COALESCE(m.display_name, d.member_id) AS name FROM disputes d "

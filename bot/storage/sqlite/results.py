@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from bot.core.models import (
@@ -23,15 +23,14 @@ from bot.core.models import (
     ScoredAnswer,
     StreakState,
 )
+from bot.core.ports.storage import PeriodKeys, Scorer
+from bot.core.ranking import competition_ranks, rank_of
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.rounds import _ROUND_SELECT, round_from_row
 from bot.storage.sqlite.timeutil import to_db
 
-Scorer = Callable[[RevealInput], Sequence[ScoredAnswer]]
-
 # Rows per multi-row INSERT: a few thousand bound values, far below SQLite's limit of 32766.
 _ROWS_PER_STATEMENT = 200
-PeriodKeys = Callable[[dt.datetime, str], tuple[str, str]]
 
 
 class ResultStore:
@@ -103,6 +102,7 @@ class ResultStore:
         return RevealOutcome(round_from_row(round_row), results)
 
     async def top(self, guild: GuildKey, period: str, limit: int) -> list[LeaderboardRow]:
+        # The board from its top, highest points first (listed by member id among equals); the ranks are core's.
         rows = await self._db.fetchall(
             "SELECT t.member_id, t.points, t.answers, COALESCE(m.display_name, t.member_id) AS name "
             "FROM totals t LEFT JOIN members m ON m.platform = t.platform AND m.guild_id = t.guild_id "
@@ -110,16 +110,16 @@ class ResultStore:
             "ORDER BY t.points DESC, t.member_id LIMIT ?",
             (guild.platform, guild.guild_id, period, limit),
         )
-        ranked: list[LeaderboardRow] = []
-        for position, r in enumerate(rows, start=1):
-            # Equal points share a rank (1, 2, 2, 4); the listing order among them is by member id.
-            rank = ranked[-1].rank if ranked and ranked[-1].points == r["points"] else position
-            ranked.append(LeaderboardRow(rank, Member(r["member_id"], r["name"]), int(r["points"]), int(r["answers"])))
-        return ranked
+        ranks = competition_ranks([int(r["points"]) for r in rows])
+        return [
+            LeaderboardRow(rank, Member(r["member_id"], r["name"]), int(r["points"]), int(r["answers"]))
+            for rank, r in zip(ranks, rows, strict=True)
+        ]
 
     async def standing(self, guild: GuildKey, period: str, member_id: str) -> LeaderboardRow | None:
-        # The rank counts members in higher bands of 256 points, plus those above the caller in the caller's own
-        # band (see totals_bands and totals_scores): a handful of rows, however many members there are.
+        # The ranking policy needs the members with more points than the caller: those in higher bands of 256
+        # points, plus those above the caller in the caller's own band (see totals_bands and totals_scores): a
+        # handful of rows, however many members there are.
         row = await self._db.fetchone(
             "SELECT t.points, t.answers, COALESCE(m.display_name, t.member_id) AS name, "
             "(SELECT COALESCE(SUM(b.members), 0) FROM totals_bands b WHERE b.platform = t.platform "
@@ -134,8 +134,9 @@ class ResultStore:
         )
         if row is None:
             return None
-        rank = 1 + int(row["ahead"])
-        return LeaderboardRow(rank, Member(member_id, row["name"]), int(row["points"]), int(row["answers"]))
+        return LeaderboardRow(
+            rank_of(int(row["ahead"])), Member(member_id, row["name"]), int(row["points"]), int(row["answers"])
+        )
 
     async def member_count(self, guild: GuildKey, period: str) -> int:
         row = await self._db.fetchone(

@@ -1,8 +1,9 @@
-"""The storage facade the core is given: one database, one store per table group."""
+"""The storage facade the core is given: one database, one store per table group; the SQLite ``QuizStore``."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.storage.sqlite.answers import AnswerStore
 from bot.storage.sqlite.channels import ChannelStore
@@ -10,6 +11,9 @@ from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.disputes import DisputeStore
 from bot.storage.sqlite.results import ResultStore
 from bot.storage.sqlite.rounds import RoundStore
+
+if TYPE_CHECKING:
+    from bot.core.ports.storage import QuizStore
 
 
 class Storage:
@@ -27,3 +31,10 @@ class Storage:
 
     async def close(self) -> None:
         await self.db.close()
+
+
+if TYPE_CHECKING:
+
+    def _implements_the_port(storage: Storage) -> QuizStore:
+        """Never called: the type checker proves here that ``Storage`` is a ``QuizStore``."""
+        return storage
