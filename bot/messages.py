@@ -133,6 +133,10 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
         "ko": "'{period}': 기간은 week, month, all 중 하나입니다.",
         "en": "'{period}': the period is one of week, month, all.",
     },
+    "error.round-open": {
+        "ko": "이 채널에 이미 진행 중인 질문이 있습니다. 먼저 그 질문에 답해 주세요 (관리자는 /quiz reveal 또는 /quiz skip).",
+        "en": "A question is already open in this channel: answer it first (admins can /quiz reveal or /quiz skip it).",
+    },
     "error.dispute-bad-number": {
         "ko": "개념 번호는 1부터 {count}까지입니다.",
         "en": "The concept number must be from 1 to {count}.",

@@ -318,6 +318,9 @@ async def _in_open_round(
     quiz: Quiz, command: GiveAnswer | WithdrawAnswer | Vote, place: ChannelKey, caller: Caller
 ) -> Reply:
     round_ = await quiz.current_round(place)
+    if round_ is None and isinstance(command, GiveAnswer):
+        # As a late reply in a revealed round's thread is kept (marked late, no points), so is a late answer here.
+        round_ = await quiz.latest_revealed_round(place)
     if round_ is None:
         raise UserError("error.no-open-round")
     match command:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.core.clock import Clock
 from bot.core.decks import CategoryCount, DeckCatalog
+from bot.core.errors import UserError
 from bot.core.models import (
     AnswerReceipt,
     ChannelKey,
@@ -151,8 +152,16 @@ class Quiz:
     async def ask(self, key: ChannelKey, category: str | None = None) -> Round:
         """Post an on-demand question now; its reveal follows after the channel's on-demand delay.
 
-        Raises ``UserError`` for an unknown category or an empty deck, ``PlatformError`` if the post failed
-        (then no round is left behind)."""
+        One question is open in a channel at a time, so an answer can never go to the wrong one: while a round
+        is open, asking is refused (``UserError('error.round-open')``); answer it, or an admin reveals or skips
+        it. (A daily post still comes at its time; its answers go to its own thread.) Raises ``UserError`` for
+        an unknown category or an empty deck too, ``PlatformError`` if the post failed (then no round is left
+        behind)."""
+        channel = await self._service.channel(key)
+        if category is not None and all(c.category.id != category for c in self.categories(channel)):
+            raise UserError("error.unknown-category", category=category)
+        if channel is not None and await self._service.current_round(key) is not None:
+            raise UserError("error.round-open")
         return await self._scheduler.ask(self._platform, key, category)
 
     async def reveal_now(self, key: ChannelKey) -> Round | None:

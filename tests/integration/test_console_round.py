@@ -99,13 +99,28 @@ async def test_a_whole_round_from_question_to_leaderboard(
     assert stats[3] == f"{category.en}: 100% (1)"
 
 
-async def test_an_answer_after_the_reveal_is_refused_on_the_console(
-    console: ConsoleSession, terminal: Terminal, clock: ManualClock
+async def test_an_answer_after_the_reveal_is_kept_as_late(
+    console: ConsoleSession, terminal: Terminal, service: QuizService
 ) -> None:
     await console.start()
     await send(console, terminal, "/reveal")
-    # The console answers into the open round only; after the reveal there is none.
-    assert await send(console, terminal, "Carol: 늦은 답") == ["No round is open in this channel."]
+
+    assert await send(console, terminal, "Carol: 늦은 답") == [
+        "  ✓ Carol: Saved as a late answer: the round is revealed, so it earns no points."
+    ]
+    round_ = await service.latest_revealed_round(KEY)
+    assert round_ is not None
+    (late,) = await service.storage.answers.for_round(round_.id)
+    assert late.late and late.text == "늦은 답"
+
+
+async def test_asking_while_a_question_is_open_is_refused(console: ConsoleSession, terminal: Terminal) -> None:
+    await console.start()
+    terminal.new()
+
+    (refusal,) = await send(console, terminal, "/ask")
+
+    assert refusal.startswith("A question is already open in this channel")
 
 
 async def test_reveal_command_reveals_at_once_and_only_once(console: ConsoleSession, terminal: Terminal) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.core.clock import ManualClock
+from bot.core.errors import UserError
 from bot.core.models import ChannelKey, RoundState
 from bot.core.ports import PlatformError, QuestionCard
 from bot.core.quiz import Quiz, ScheduleChange
@@ -122,3 +125,24 @@ async def test_open_rounds_are_those_of_this_platform_only(
 
     assert [r.id for r in await quiz.open_rounds()] == [mine.id]
     other.stop()
+
+
+async def test_asking_while_a_round_is_open_is_refused_and_posts_nothing(
+    quiz: Quiz, channel_key: ChannelKey, platform: RecordingPlatform
+) -> None:
+    await quiz.ask(channel_key)
+
+    with pytest.raises(UserError) as refused:
+        await quiz.ask(channel_key)
+
+    assert refused.value.key == "error.round-open"
+    assert len(platform.questions) == 1
+
+
+async def test_an_unknown_category_is_named_even_while_a_round_is_open(quiz: Quiz, channel_key: ChannelKey) -> None:
+    await quiz.ask(channel_key)
+
+    with pytest.raises(UserError) as refused:
+        await quiz.ask(channel_key, "cooking")
+
+    assert refused.value.key == "error.unknown-category"

@@ -180,8 +180,9 @@ class ConsoleSession:
         if not line:
             return True
         try:
-            current = await self.quiz.current_round(self.key)
-            await self._run(parse_line(line, None if current is None else current.id))
+            # Answers and votes name the round they are for: the open one, else (a late answer) the last revealed.
+            target = await self.quiz.current_round(self.key) or await self.quiz.latest_revealed_round(self.key)
+            await self._run(parse_line(line, None if target is None else target.id))
         except Quit:
             return False
         except UserError as exc:
