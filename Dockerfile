@@ -6,8 +6,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     QUIZBOT_CONFIG=/config/quizbot.yaml \
-    QUIZBOT_DB=/data/quizbot.sqlite3 \
-    QUIZBOT_DECKS=/app/questions
+    QUIZBOT_DB=/data/quizbot.sqlite3
+# No QUIZBOT_DECKS here: it would override `decks:` of a mounted configuration. The shipped configuration's
+# `decks: [questions]` is /app/questions, relative to the working directory.
 
 WORKDIR /app
 

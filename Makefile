@@ -25,6 +25,12 @@ lint: $(BIN)/quizbot
 typecheck: $(BIN)/quizbot
 	$(BIN)/mypy
 
+unit: $(BIN)/quizbot
+	$(BIN)/python -m pytest -q tests/unit
+
+sync: $(BIN)/quizbot
+	$(BIN)/python -m bot sync
+
 bench: $(BIN)/quizbot
 	$(BIN)/python -m bench
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.core.decks import DeckError, load_decks
 from bot.core.errors import UserError
-from bot.messages import text
+from bot.messages import counted, text
 from bot.runtime import PlatformRunner, Runtime, open_runtime
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,10 @@ async def reload_decks(runtime: Runtime) -> bool:
     except UserError as exc:
         log.error("deck reload refused: %s", text(exc.key, "en", **exc.values))
         return False
-    log.info("reloaded %d decks (%d questions)", len(catalog), sum(len(d.questions) for d in catalog.decks))
+    questions = sum(len(d.questions) for d in catalog.decks)
+    log.info(
+        "reloaded %s (%s)", counted("count.decks", len(catalog), "en"), counted("count.questions", questions, "en")
+    )
     return True
 
 
@@ -88,7 +91,14 @@ async def run(settings: Settings) -> None:
     seed = settings.console.seed if platform == "console" else None
     rng = None if seed is None else random.Random(seed)
     async with open_runtime(settings, rng=rng, on_demand_delay=platform == "console") as runtime:
-        log.info("quizbot starting on %s with %d decks", platform, len(runtime.service.catalog))
+        catalog = runtime.service.catalog
+        log.info(
+            "quizbot starting on %s with %s (%s) from %s",
+            platform,
+            counted("count.decks", len(catalog), "en"),
+            ", ".join(catalog.deck_ids),
+            settings.decks_origin,
+        )
         reloads: set[asyncio.Task[bool]] = set()
         install_reload_signal(runtime, reloads)
         heartbeat = asyncio.create_task(beat(heartbeat_path(settings), stop))

@@ -28,10 +28,25 @@ def compose_and_construct(text: str) -> tuple[Node | None, Any]:
 def yaml_error_line(exc: yaml.YAMLError) -> tuple[int | None, str]:
     """The 1-based line of a YAML syntax error, if known, and a one-line description."""
     if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
+        mark = _mistake_mark(exc)
         detail = "; ".join(part for part in (exc.context, exc.problem) if part)
         return (mark.line + 1 if mark is not None else None), (detail or str(exc))
     return None, str(exc)
+
+
+def _mistake_mark(exc: yaml.MarkedYAMLError) -> yaml.Mark | None:
+    """Where the writer made the mistake, as a 0-based mark.
+
+    A token left open (a quote, a key without its colon, a ``[`` or ``{``) is noticed only at the next token,
+    usually on the following line: the problem mark points there, the context mark at the opening, which is the
+    line to fix. Inside a block collection the context is the collection's first line and the problem mark is
+    the misplaced line itself.
+    """
+    context = exc.context or ""
+    opened = context.startswith("while scanning") or context.startswith("while parsing a flow")
+    if opened and exc.context_mark is not None:
+        return exc.context_mark
+    return exc.problem_mark or exc.context_mark
 
 
 def line_of(root: Node, loc: Loc) -> int:

@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot.cli.run import EXIT_OK, EXIT_USER, settings_or_exit
 from bot.cli.suggest import suggest_command
+from bot.config import load_settings
 from bot.core.deck_import import OutlineError, deck_to_yaml, import_outline_file
 from bot.core.deck_schema import Bullet, Deck, Question
 from bot.core.decks import DeckCatalog, DeckError, DeckIssue, LoadedDeck, check_decks, load_decks
 
-DECKS_DIR_ENV = "QUIZBOT_DECKS"
-DEFAULT_DECKS_DIR = Path("questions")
-
-EXIT_OK = 0
-EXIT_INVALID = 1
+# Invalid decks, unknown ids and files that cannot be read or written are for the user to fix.
+EXIT_INVALID = EXIT_USER
 
 
 def default_deck_paths() -> list[Path]:
-    """The deck directories: ``$QUIZBOT_DECKS`` (several joined by ``os.pathsep``) if set, else ``questions``."""
-    listed = [Path(part) for part in os.environ.get(DECKS_DIR_ENV, "").split(os.pathsep) if part]
-    return listed or [DEFAULT_DECKS_DIR]
+    """The deck paths ``run`` loads: ``decks:`` of the configuration, or ``QUIZBOT_DECKS`` when that is set.
+
+    Raises ``ConfigError`` for a broken configuration: guessing other paths would list decks the bot never loads.
+    """
+    return list(load_settings().decks)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Work with question decks (YAML files under the deck directory).",
     )
     commands = decks.add_subparsers(dest="decks_command", metavar="COMMAND", required=True)
-    dir_help = f"deck directory (default: the directories in ${DECKS_DIR_ENV}, else {DEFAULT_DECKS_DIR})"
+    dir_help = "deck directory (default: the deck paths run loads: QUIZBOT_DECKS if set, else decks: of the config)"
 
     validate = commands.add_parser(
         "validate",
@@ -68,6 +68,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     import_.add_argument("file", type=Path, metavar="FILE", help="outline to import")
     import_.add_argument("-o", "--output", type=Path, default=None, metavar="OUT", help="write here, not stdout")
+    import_.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     import_.add_argument("--id", dest="deck_id", default=None, help="deck id (default: from the file name)")
     import_.add_argument("--title", default=None, help="deck title (default: the file name)")
     import_.add_argument(
@@ -138,8 +139,18 @@ def _print_warnings(warnings: Sequence[DeckIssue]) -> None:
 # --- list and show ------------------------------------------------------------------------------------
 
 
-def _load(args: argparse.Namespace) -> DeckCatalog | None:
-    paths: list[Path] = [args.dir] if args.dir is not None else default_deck_paths()
+def _deck_paths(args: argparse.Namespace) -> tuple[list[Path], str] | None:
+    """The paths to read and where they come from: ``--dir``, else exactly what ``run`` loads (``None`` after
+    reporting a broken configuration)."""
+    if args.dir is not None:
+        return [args.dir], "--dir"
+    settings = settings_or_exit()
+    if settings is None:
+        return None
+    return list(settings.decks), settings.decks_origin
+
+
+def _load(paths: list[Path]) -> DeckCatalog | None:
     where = " ".join(str(path) for path in paths)
     try:
         catalog = load_decks(paths)
@@ -159,8 +170,13 @@ def _names(ko: str, en: str) -> str:
 
 
 def list_command(args: argparse.Namespace) -> int:
-    """Print every deck with its question count per category."""
-    catalog = _load(args)
+    """Print the deck paths and every deck in them with its question count per category."""
+    found = _deck_paths(args)
+    if found is None:
+        return EXIT_INVALID
+    paths, origin = found
+    print(f"deck paths (from {origin}): {', '.join(str(path) for path in paths)}")
+    catalog = _load(paths)
     if catalog is None:
         return EXIT_INVALID
     for deck in catalog.decks:
@@ -177,7 +193,8 @@ def list_command(args: argparse.Namespace) -> int:
 
 def show_command(args: argparse.Namespace) -> int:
     """Print a deck overview, or one question in full."""
-    catalog = _load(args)
+    found = _deck_paths(args)
+    catalog = None if found is None else _load(found[0])
     if catalog is None:
         return EXIT_INVALID
     wanted: str = args.id
@@ -273,10 +290,9 @@ def import_command(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         target = "stdout"
     else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            print(f"cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        problem = _write_new(output, text, force=args.force)
+        if problem is not None:
+            print(problem, file=sys.stderr)
             return EXIT_INVALID
         target = str(output)
     categories = len(deck.deck.categories)
@@ -287,6 +303,22 @@ def import_command(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _write_new(output: Path, text: str, *, force: bool) -> str | None:
+    """Write ``output``; unless ``force``, only if it does not exist yet. Returns the problem, if any.
+
+    Importing is the first step of writing a deck, and key concepts are added by hand afterwards: importing
+    again to the same file must not throw that work away.
+    """
+    try:
+        with output.open("w" if force else "x", encoding="utf-8") as file:
+            file.write(text)
+    except FileExistsError:
+        return f"{output} already exists; choose another -o file, or add --force to overwrite it"
+    except OSError as exc:
+        return f"cannot write {output}: {exc.strerror or exc}"
+    return None
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ def suggest_command(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     if not settings.database.exists():
         print(f"no database at {settings.database}", file=sys.stderr)
-        return 1
+        return EXIT_CONFIG
     wordings = asyncio.run(_accepted(settings.database))
     print(format_suggestions(wordings), end="")
     return 0

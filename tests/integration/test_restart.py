@@ -110,6 +110,7 @@ def bot_env(tmp_path: Path) -> dict[str, str]:
     env.update(
         QUIZBOT_DB=str(tmp_path / "quiz.sqlite3"),
         QUIZBOT_CONFIG=str(config),
+        QUIZBOT_PLATFORM="console",  # stdin is a pipe, not a terminal: the console must be asked for
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
         PYTHONUNBUFFERED="1",
     )

@@ -52,7 +52,7 @@ def test_validate_fails_listing_every_error_on_stderr(
     code = main(["decks", "validate", str(bad_one), str(bad_two)])
 
     captured = capsys.readouterr()
-    assert code == 1
+    assert code == 2
     assert captured.out == ""
     assert f"{bad_one}:" in captured.err and "field 'difficulty'" in captured.err
     assert f"{bad_two}:" in captured.err and "field 'deck.version'" in captured.err
@@ -75,7 +75,7 @@ def test_validate_prints_warnings_but_succeeds(
 def test_validate_of_an_empty_directory_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["decks", "validate", str(tmp_path)])
 
-    assert code == 1
+    assert code == 2
     assert "no deck files" in capsys.readouterr().err
 
 
@@ -124,7 +124,7 @@ def test_list_fails_on_an_invalid_deck(
 
     code = main(["decks", "list", "--dir", str(tmp_path / "decks")])
 
-    assert code == 1
+    assert code == 2
     assert "category 'nowhere' is not declared" in capsys.readouterr().err
 
 
@@ -168,14 +168,14 @@ def test_show_question_prints_its_correction(
 def test_show_ambiguous_question_id_asks_for_the_deck(decks_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["decks", "show", "dropout", "--dir", str(decks_dir)])
 
-    assert code == 1
+    assert code == 2
     assert "demo/dropout, other/dropout" in capsys.readouterr().err
 
 
 def test_show_unknown_id_fails(decks_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["decks", "show", "nothing-here", "--dir", str(decks_dir)])
 
-    assert code == 1
+    assert code == 2
     assert "nothing-here" in capsys.readouterr().err
 
 
@@ -208,7 +208,7 @@ def test_import_of_an_outline_without_questions_fails(tmp_path: Path, capsys: py
 
     code = main(["decks", "import", str(outline)])
 
-    assert code == 1
+    assert code == 2
     assert "no questions found" in capsys.readouterr().err
 
 

@@ -61,7 +61,7 @@ def test_yaml_syntax_error_names_its_line(write_deck: DeckWriter, valid_deck_yam
     text = valid_deck_yaml.replace("tags: [activation]", "tags: [activation", 1)
     issue = only_issue(write_deck(text))
 
-    assert issue.line == line_of(text, "question: Why use ReLU")
+    assert issue.line == line_of(text, "tags: [activation")
     assert issue.message.startswith("invalid YAML")
     assert issue.question_id is None
 
