@@ -14,8 +14,10 @@ $(BIN)/quizbot: pyproject.toml
 run: $(BIN)/quizbot
 	$(BIN)/python -m bot run
 
+# The PostgreSQL tests run on $QUIZBOT_TEST_POSTGRES if set, else on a throwaway local cluster the script starts
+# and removes (when PostgreSQL's server binaries are installed; without them those tests skip, or fail under CI).
 test: $(BIN)/quizbot lint typecheck
-	$(BIN)/python -m pytest -q
+	bash tests/postgres_cluster.sh $(BIN)/python -m pytest -q
 
 lint: $(BIN)/quizbot
 	$(BIN)/ruff check bot tests bench

@@ -8,6 +8,7 @@ import importlib
 import logging
 import random
 import signal
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bot.core.decks import DeckError, load_decks
 from bot.core.errors import UserError
 from bot.messages import counted, text
 from bot.runtime import PlatformRunner, Runtime, open_runtime
+from bot.storage.urls import PostgresUrl
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +117,12 @@ HEARTBEAT_STALE = 120.0
 
 
 def heartbeat_path(settings: Settings) -> Path:
-    return settings.database.with_name(settings.database.name + ".heartbeat")
+    """Beside a SQLite file (``quizbot.sqlite3.heartbeat``); for PostgreSQL, in the temporary folder, named after
+    the server and database (not the password): where ``health``, in the same container or host, finds it."""
+    database = settings.database
+    if isinstance(database, PostgresUrl):
+        return Path(tempfile.gettempdir()) / f"quizbot-{database.fingerprint()}.heartbeat"
+    return database.with_name(database.name + ".heartbeat")
 
 
 async def beat(path: Path, stop: asyncio.Event) -> None:

@@ -27,6 +27,7 @@ from yaml.nodes import Node
 
 from bot.core.models import ChannelDefaults, Schedule
 from bot.core.scoring import ScoringRules
+from bot.storage.urls import POSTGRES_SCHEMES, PostgresUrl
 from bot.yamlsource import compose_and_construct, line_of, yaml_error_line
 
 DEFAULT_CONFIG = Path("config/quizbot.yaml")
@@ -166,7 +167,8 @@ def format_weekdays(days: frozenset[int]) -> str | list[str]:
 
 
 def parse_database(value: object) -> object:
-    """A SQLite file path, also written as ``sqlite:///path``; other database URLs are refused by name."""
+    """A SQLite file path, also written as ``sqlite:///path``, or a PostgreSQL URL (``postgresql://...`` or
+    ``postgres://...``); other database URLs are refused by name. Messages never repeat the URL (its password)."""
     if not isinstance(value, str) or "://" not in value:
         return value
     scheme, _, rest = value.partition("://")
@@ -174,9 +176,18 @@ def parse_database(value: object) -> object:
     if scheme == "sqlite" and rest.startswith("/") and len(rest) > 1:
         # sqlite:///data/q.sqlite3 is the relative path data/q.sqlite3, sqlite:////data/q.sqlite3 an absolute one.
         return rest[1:]
-    if scheme.split("+")[0] in ("postgres", "postgresql"):
-        raise ValueError("PostgreSQL URLs are not supported yet; give a SQLite file path such as /data/quizbot.sqlite3")
-    raise ValueError(f"{scheme}:// database URLs are not supported; give a SQLite file path or sqlite:///path")
+    if scheme in POSTGRES_SCHEMES:
+        return PostgresUrl(value)
+    if scheme.split("+")[0] in POSTGRES_SCHEMES:
+        raise ValueError(f"write the PostgreSQL URL as postgresql://..., without +{scheme.partition('+')[2]}")
+    raise ValueError(
+        f"{scheme}:// database URLs are not supported; give a SQLite file path, sqlite:///path or postgresql://..."
+    )
+
+
+def format_database(value: Path | PostgresUrl) -> str:
+    """How ``python -m bot config`` prints the database: the path, or the URL with its password as ``***``."""
+    return value.masked() if isinstance(value, PostgresUrl) else str(value)
 
 
 def _one_or_many(value: object) -> object:
@@ -192,7 +203,10 @@ TimeOfDay = Annotated[
 Weekdays = Annotated[
     frozenset[int], BeforeValidator(parse_weekdays), PlainSerializer(format_weekdays, when_used="json")
 ]
-DatabasePath = Annotated[Path, BeforeValidator(parse_database)]
+# A SQLite file or a PostgreSQL server; ``bot.storage.backends.open_store`` opens either.
+DatabaseLocation = Annotated[
+    Path | PostgresUrl, BeforeValidator(parse_database), PlainSerializer(format_database, when_used="json")
+]
 
 
 class Section(BaseModel):
@@ -272,7 +286,7 @@ ENV_OVERRIDES = {"database": "QUIZBOT_DB", "decks": "QUIZBOT_DECKS"}
 
 class Settings(Section):
     language: Literal["ko", "en"] = "ko"
-    database: DatabasePath = DEFAULT_DB
+    database: DatabaseLocation = DEFAULT_DB
     # SQLite's synchronous mode: normal survives a killed process, full also a power loss (README: Reliability).
     database_synchronous: Literal["normal", "full"] = "normal"
     decks: Annotated[tuple[Path, ...], BeforeValidator(_one_or_many)] = (Path("questions"),)

@@ -13,9 +13,12 @@ from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.decks import load_decks
 from bot.core.ports import ChatPlatform
+from bot.core.ports.storage import QuizStore
 from bot.core.quiz import Quiz
+from bot.core.review.service import ReviewService
 from bot.core.service import QuizService
-from bot.storage.sqlite.store import Storage
+from bot.storage.backends import open_store
+from bot.storage.review_backends import review_store_for
 
 
 @dataclass
@@ -24,7 +27,7 @@ class Runtime:
     platform once that platform exists (it usually needs a connected client first)."""
 
     settings: Settings
-    storage: Storage
+    storage: QuizStore
     service: QuizService
 
     def quiz_on(self, platform: ChatPlatform) -> Quiz:
@@ -46,7 +49,7 @@ async def open_runtime(
 ) -> AsyncIterator[Runtime]:
     """Load decks, open the database (applying migrations) and build the service; close everything after."""
     catalog = await asyncio.to_thread(load_decks, settings.decks)
-    storage = await Storage(settings.database).open()
+    storage = await open_store(settings)  # SQLite (with settings.database_synchronous) or PostgreSQL
     try:
         override = settings.console.reveal_delay if on_demand_delay else None
         service = QuizService(
@@ -57,6 +60,12 @@ async def open_runtime(
             clock=clock or SystemClock(),
             rng=rng,
         )
+        # Personal review shares the store's database where its backend holds it (SQLite so far).
+        review_store = review_store_for(storage)
+        if review_store is not None:
+            service.review = ReviewService(
+                review_store, storage, lambda: service.catalog, clock=service.clock, rules=service.rules
+            )
         yield Runtime(settings, storage, service)
     finally:
         await storage.close()

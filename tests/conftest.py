@@ -16,11 +16,14 @@ from bot.core.clock import ManualClock
 from bot.core.decks import DeckCatalog, load_decks
 from bot.core.models import ChannelDefaults, ChannelKey, Dispute, Round
 from bot.core.ports import PlatformError, PostedQuestion, QuestionCard, RevealCard
+from bot.core.ports.storage import QuizStore
 from bot.core.quiz import Quiz
 from bot.core.scheduler import QuizScheduler
 from bot.core.scoring import ScoringRules
 from bot.core.service import QuizService
+from bot.storage.postgres.store import PostgresStorage
 from bot.storage.sqlite.store import Storage
+from tests.postgres import Schema
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "questions"
@@ -40,7 +43,9 @@ class RecordingPlatform:
         self.problems: list[tuple[ChannelKey, str]] = []
         self.decisions: list[tuple[Round, Dispute]] = []
         self.cancelled: list[int] = []
+        self.opened: list[tuple[int, bool]] = []  # (round id, adopted) as the core announced them
         self.post_attempts = 0
+        self._posted: dict[int, PostedQuestion] = {}
         self._post_failures: list[Exception] = []
         self._reveal_failures: list[Exception] = []
         # Message ids are unique across platforms sharing one database, as real platform ids are.
@@ -60,7 +65,15 @@ class RecordingPlatform:
             raise self._post_failures.pop(0)
         self.questions.append((channel, card))
         number = len(self.questions)
-        return PostedQuestion(message_id=f"{self._prefix}-m{number}", thread_id=f"{self._prefix}-t{number}")
+        posted = PostedQuestion(message_id=f"{self._prefix}-m{number}", thread_id=f"{self._prefix}-t{number}")
+        self._posted[card.round.id] = posted
+        return posted
+
+    async def find_question(self, channel: ChannelKey, card: QuestionCard) -> PostedQuestion | None:
+        return self._posted.get(card.round.id)
+
+    async def question_opened(self, round_: Round, *, adopted: bool) -> None:
+        self.opened.append((round_.id, adopted))
 
     async def post_reveal(self, card: RevealCard) -> None:
         if self._reveal_failures:
@@ -96,11 +109,44 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "quiz.sqlite3"
 
 
+StoreOpener = Callable[[], Awaitable[QuizStore]]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``pytestmark = pytest.mark.backends("sqlite", "postgresql")`` runs a module's tests on each backend."""
+    marker = metafunc.definition.get_closest_marker("backends")
+    if marker is not None and "storage_backend" in metafunc.fixturenames:
+        metafunc.parametrize("storage_backend", marker.args)
+
+
 @pytest.fixture
-async def storage(db_path: Path) -> AsyncIterator[Storage]:
-    opened = await Storage(db_path).open()
-    yield opened
-    await opened.close()
+def storage_backend() -> str:
+    """The backend ``storage`` and ``make_service`` open: SQLite, unless the test is marked ``backends``."""
+    return "sqlite"
+
+
+@pytest.fixture
+async def store_opener(storage_backend: str, db_path: Path) -> AsyncIterator[StoreOpener]:
+    """Opens another store on the test's data (a SQLite file, or a fresh PostgreSQL schema); all closed, and the
+    schema dropped, at teardown."""
+    opened: list[QuizStore] = []
+    schema = await Schema().create() if storage_backend == "postgresql" else None
+
+    async def open_one() -> QuizStore:
+        store: QuizStore = Storage(db_path) if schema is None else PostgresStorage(schema.url)
+        opened.append(await store.open())
+        return store
+
+    yield open_one
+    for store in reversed(opened):
+        await store.close()
+    if schema is not None:
+        await schema.drop()
+
+
+@pytest.fixture
+async def storage(store_opener: StoreOpener) -> QuizStore:
+    return await store_opener()
 
 
 @pytest.fixture
@@ -109,23 +155,20 @@ def rules() -> ScoringRules:
 
 
 @pytest.fixture
-def service(storage: Storage, catalog: DeckCatalog, clock: ManualClock, rules: ScoringRules) -> QuizService:
+def service(storage: QuizStore, catalog: DeckCatalog, clock: ManualClock, rules: ScoringRules) -> QuizService:
     return QuizService(storage, catalog, rules=rules, defaults=ChannelDefaults(), clock=clock, rng=random.Random(7))
 
 
 @pytest.fixture
-async def make_service(
-    db_path: Path, catalog: DeckCatalog, clock: ManualClock, rules: ScoringRules
-) -> AsyncIterator[ServiceFactory]:
-    """Another ``QuizService`` on its own connection to the same file, as a second process (or a restarted one)
+def make_service(
+    store_opener: StoreOpener, catalog: DeckCatalog, clock: ManualClock, rules: ScoringRules
+) -> ServiceFactory:
+    """Another ``QuizService`` on its own connection to the same data, as a second process (or a restarted one)
     would have. Closed at teardown."""
-    opened: list[Storage] = []
 
     async def make(*, seed: int = 7, clock_: ManualClock | None = None) -> QuizService:
-        other = await Storage(db_path).open()
-        opened.append(other)
         return QuizService(
-            other,
+            await store_opener(),
             catalog,
             rules=rules,
             defaults=ChannelDefaults(),
@@ -133,9 +176,7 @@ async def make_service(
             rng=random.Random(seed),
         )
 
-    yield make
-    for other in opened:
-        await other.close()
+    return make
 
 
 @pytest.fixture

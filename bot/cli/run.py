@@ -118,9 +118,12 @@ def start_problems(settings: Settings, interactive: bool) -> list[str]:
 def start_failure(exc: BaseException, settings: Settings) -> str | None:
     """One line saying what stopped the start, for the errors a user fixes; ``None`` for a bug (traceback)."""
     from bot.core.decks import DeckError
+    from bot.storage.backends import StoreUnavailable
 
     if isinstance(exc, DeckError):
         return f"deck error:\n{exc}"
+    if isinstance(exc, StoreUnavailable):  # before the platforms': a refused connection is not theirs
+        return str(exc)
     platform = settings.platform()
     explained: str | None = None
     if platform == "discord":
@@ -175,6 +178,8 @@ def _slack_failure(exc: BaseException, settings: Settings) -> str | None:
 def _database_failure(exc: BaseException, settings: Settings) -> str | None:
     """The database could not be opened (read-only, a directory, an unusable folder): name its path."""
     database = settings.database
+    if not isinstance(database, Path):
+        return None  # PostgreSQL: StoreUnavailable says it
     if isinstance(exc, sqlite3.Error):
         return f"cannot open the database {database}: {exc}"
     if isinstance(exc, OSError) and exc.filename is not None:

@@ -9,9 +9,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from bot.cli.run import EXIT_CONFIG, settings_or_exit
+from bot.config import Settings
 from bot.core.models import AcceptedWording
-from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.disputes import DisputeStore
+from bot.storage.backends import StoreUnavailable, open_store
 
 WORDING_CHARS = 200
 
@@ -20,21 +20,24 @@ def suggest_command(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     if settings is None:
         return EXIT_CONFIG
-    if not settings.database.exists():
+    if isinstance(settings.database, Path) and not settings.database.exists():
         print(f"no database at {settings.database}", file=sys.stderr)
         return EXIT_CONFIG
-    wordings = asyncio.run(_accepted(settings.database))
+    try:
+        wordings = asyncio.run(_accepted(settings))
+    except StoreUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
     print(format_suggestions(wordings), end="")
     return 0
 
 
-async def _accepted(path: Path) -> list[AcceptedWording]:
-    database = Database(path)
-    await database.open()
+async def _accepted(settings: Settings) -> list[AcceptedWording]:
+    store = await open_store(settings)  # the SQLite file or the PostgreSQL database
     try:
-        return await DisputeStore(database).accepted_wordings()
+        return await store.disputes.accepted_wordings()
     finally:
-        await database.close()
+        await store.close()
 
 
 def format_suggestions(wordings: list[AcceptedWording]) -> str:

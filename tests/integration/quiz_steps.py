@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.core.deck_schema import KeyConcept
 from bot.core.models import ChannelKey, ChannelSettings, Member, Round
 from bot.core.service import QuizService
+from tests.rawsql import fetchall, fetchone
 
 UNRELATED = "잘 모르겠습니다. 다음에 공부해 올게요"
 
@@ -68,10 +69,11 @@ class StoredResult:
 
 
 async def stored_results(service: QuizService, round_id: int) -> dict[str, StoredResult]:
-    rows = await service.storage.db.fetchall(
+    rows = await fetchall(
+        service.storage,
         "SELECT member_id, answer_points + coverage_points + vote_points + streak_bonus AS total, vote_points, "
         "streak, streak_bonus, coverage FROM results WHERE round_id = ?",
-        (round_id,),
+        round_id,
     )
     return {
         r["member_id"]: StoredResult(
@@ -82,8 +84,12 @@ async def stored_results(service: QuizService, round_id: int) -> dict[str, Store
 
 
 async def total_points(service: QuizService, key: ChannelKey, member_id: str, period: str = "all") -> int | None:
-    row = await service.storage.db.fetchone(
+    row = await fetchone(
+        service.storage,
         "SELECT points FROM totals WHERE platform = ? AND guild_id = ? AND period = ? AND member_id = ?",
-        (key.platform, key.guild_id, period, member_id),
+        key.platform,
+        key.guild_id,
+        period,
+        member_id,
     )
     return None if row is None else int(row["points"])

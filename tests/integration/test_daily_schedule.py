@@ -16,6 +16,9 @@ from bot.core.scheduler import QuizScheduler
 from bot.core.service import QuizService
 from tests.conftest import SEOUL, RecordingPlatform, ServiceFactory
 from tests.integration.quiz_steps import answer, answer_covering, daily_channel, stored_results, total_points
+from tests.rawsql import fetchall
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 SLOT = dt.datetime(2025, 3, 5, 9, 0, tzinfo=SEOUL)  # the fixture clock starts an hour before it
 NEXT_SLOT = SLOT + dt.timedelta(days=1)
@@ -40,7 +43,7 @@ async def live_until(scheduler: QuizScheduler, clock: ManualClock, end: dt.datet
 
 
 async def round_states(service: QuizService) -> list[tuple[str, str]]:
-    rows = await service.storage.db.fetchall("SELECT kind, state FROM rounds ORDER BY id")
+    rows = await fetchall(service.storage, "SELECT kind, state FROM rounds ORDER BY id")
     return [(r["kind"], r["state"]) for r in rows]
 
 

@@ -15,6 +15,8 @@ from bot.core.service import QuizService
 from tests.conftest import RecordingPlatform
 from tests.integration.quiz_steps import UNRELATED, answer, labels, member, stored_results, total_points
 
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
+
 
 @pytest.fixture
 async def revealed(

@@ -18,6 +18,9 @@ from tests.integration.quiz_steps import (
     daily_channel,
     stored_results,
 )
+from tests.rawsql import fetchone
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 SLOT = dt.datetime(2025, 3, 5, 9, 0, tzinfo=SEOUL)
 DAILY_REVEAL = dt.timedelta(hours=8)
@@ -34,7 +37,7 @@ async def daily_round(
     """Day ``day``'s daily round: posted at its slot, answered (name -> concepts covered), revealed."""
     clock.set(SLOT + dt.timedelta(days=day))
     await scheduler.run_due()
-    posted = await service.storage.db.fetchone("SELECT MAX(id) AS id FROM rounds WHERE kind = 'daily'")
+    posted = await fetchone(service.storage, "SELECT MAX(id) AS id FROM rounds WHERE kind = 'daily'")
     assert posted is not None
     round_ = await service.storage.rounds.get(int(posted["id"]))
     assert round_ is not None and round_.slot == SLOT + dt.timedelta(days=day)

@@ -13,6 +13,8 @@ from bot.core.scheduler import QuizScheduler
 from bot.core.service import QuizService
 from tests.conftest import PLATFORM, RecordingPlatform, ServiceFactory
 
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
+
 
 async def ask_many(service: QuizService, key: ChannelKey, count: int, category: str | None = None) -> list[Round]:
     channel = await service.ensure_channel(key)

@@ -1,8 +1,9 @@
 """The storage contract runs against every backend: the ``store`` fixture is one open ``QuizStore`` per backend.
 
-To add a backend, add a ``Backend`` factory to ``BACKENDS`` under the fixture's new param (e.g. ``"postgresql"``,
-giving each test fresh, empty data, and skipping when no server is configured). The tests themselves only use
-the ``QuizStore`` port, so they need no change.
+To add a backend, add a ``Backend`` factory to ``BACKENDS`` under the fixture's new param, giving each test
+fresh, empty data, and skipping when no server is configured. The tests themselves only use the ``QuizStore``
+port, so they need no change. ``"postgresql"`` runs each test in a fresh schema of the server
+``QUIZBOT_TEST_POSTGRES`` names (``tests/postgres.py``): skipped without one, failed under CI.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Protocol
 import pytest
 
 from bot.core.ports.storage import QuizStore
+from bot.storage.postgres.store import PostgresStorage
 from bot.storage.sqlite.store import Storage
+from tests.postgres import Schema
 
 
 class Backend(Protocol):
@@ -43,7 +46,26 @@ class SqliteBackend:
         """pytest removes the temporary folder."""
 
 
-BACKENDS: dict[str, Callable[[Path], Backend]] = {"sqlite": SqliteBackend}
+class PostgresBackend:
+    """A fresh schema on the test PostgreSQL server, dropped afterwards."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.schema = Schema()  # skips the test here when no server is configured (fails it under CI)
+        self._created = False
+
+    async def open(self) -> QuizStore:
+        if not self._created:
+            await self.schema.create()
+            self._created = True
+        store: QuizStore = PostgresStorage(self.schema.url)
+        return await store.open()
+
+    async def dispose(self) -> None:
+        if self._created:
+            await self.schema.drop()
+
+
+BACKENDS: dict[str, Callable[[Path], Backend]] = {"sqlite": SqliteBackend, "postgresql": PostgresBackend}
 
 StoreOpener = Callable[[], Awaitable[QuizStore]]
 

@@ -191,12 +191,15 @@ def test_run_with_a_database_that_is_a_folder_exits_2_naming_it(
     assert f"cannot open the database {database}: unable to open database file" in capsys.readouterr().err
 
 
-def test_run_with_a_postgresql_url_exits_2(
+def test_run_with_an_unreachable_postgresql_server_exits_2_naming_it_without_the_password(
     config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("QUIZBOT_DB", "postgresql://db/quiz")
+    monkeypatch.setenv("QUIZBOT_DB", "postgresql://quiz:s3cret@127.0.0.1:1/quiz")  # nothing listens on port 1
+    monkeypatch.setenv("QUIZBOT_PLATFORM", "console")
     assert main(["run"]) == 2
-    assert "QUIZBOT_DB: database: PostgreSQL URLs are not supported yet" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "cannot use the PostgreSQL database postgresql://quiz:***@127.0.0.1:1/quiz: " in err
+    assert "s3cret" not in err
 
 
 def test_a_config_file_that_is_not_utf8_exits_2(config: Path, capsys: pytest.CaptureFixture[str]) -> None:

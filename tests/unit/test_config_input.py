@@ -22,6 +22,7 @@ from bot.config import (
     parse_weekdays,
     platform_problems,
 )
+from bot.storage.urls import PostgresUrl
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -137,18 +138,24 @@ def test_a_misspelled_weekday_in_the_file_is_located(tmp_path: Path) -> None:
 # --- the database ------------------------------------------------------------------------------------------------
 
 
-def test_a_postgresql_url_in_the_environment_is_refused_by_name(tmp_path: Path) -> None:
+def test_a_postgresql_url_in_the_environment_selects_postgresql(tmp_path: Path) -> None:
     path = write(tmp_path, "language: en\n")
-    (problem,) = problems(path, {"QUIZBOT_DB": "postgresql://quiz:pw@db:5432/quiz"})
-    assert problem.startswith("QUIZBOT_DB: database: PostgreSQL URLs are not supported yet")
+    settings = load_settings({"QUIZBOT_DB": "postgresql://quiz:pw@db:5432/quiz"}, path)
+    assert settings.database == PostgresUrl("postgresql://quiz:pw@db:5432/quiz")
     assert not (tmp_path / "postgresql:").exists()
-    assert "pw" not in problem
+    assert "pw" not in str(settings.database) and "pw" not in repr(settings)
 
 
-def test_a_postgresql_url_in_the_file_is_located(tmp_path: Path) -> None:
+def test_a_postgres_url_in_the_file_selects_postgresql_too(tmp_path: Path) -> None:
     path = write(tmp_path, "language: en\ndatabase: postgres://db/quiz\n")
+    database = load_settings({}, path).database
+    assert isinstance(database, PostgresUrl) and database.url == "postgresql://db/quiz"
+
+
+def test_a_postgresql_url_with_a_driver_is_refused_without_repeating_it(tmp_path: Path) -> None:
+    path = write(tmp_path, "language: en\ndatabase: postgresql+psycopg://quiz:pw@db/quiz\n")
     (problem,) = problems(path)
-    assert problem.startswith(f"{path}:2: database: PostgreSQL URLs are not supported yet")
+    assert problem == f"{path}:2: database: write the PostgreSQL URL as postgresql://..., without +psycopg"
 
 
 def test_another_database_url_is_refused_too(tmp_path: Path) -> None:
