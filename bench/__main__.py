@@ -63,6 +63,12 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("--ingest-rounds", type=int, default=20)
     ingest.add_argument("--ingest-concurrency", type=int, default=200)
     ingest.add_argument("--ingest-waves", type=int, default=5, help="measured waves of members per run")
+    ingest.add_argument(
+        "--ingest-synchronous",
+        choices=("normal", "full"),
+        default="normal",
+        help="SQLite synchronous mode of both sides (the bot's database_synchronous setting)",
+    )
     board = p.add_argument_group("leaderboard")
     board.add_argument(
         "--sizes",
@@ -132,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     waves=args.ingest_waves,
                     runs=runs,
                     base=args.tmp,
+                    synchronous=args.ingest_synchronous,
                 ),
             )
         elif name == "leaderboard":

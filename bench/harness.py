@@ -16,6 +16,7 @@ from bot.core.models import ChannelDefaults, ChannelKey, Dispute, Round
 from bot.core.ports import PostedQuestion, QuestionCard, RevealCard
 from bot.core.scoring import ScoringRules
 from bot.core.service import QuizService
+from bot.storage.sqlite.database import Synchronous
 from bot.storage.sqlite.store import Storage
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,6 +43,13 @@ class StubPlatform:
         self.posted += 1
         return PostedQuestion(message_id=f"m{card.round.id}", thread_id=f"t{card.round.id}")
 
+    async def find_question(self, channel: ChannelKey, card: QuestionCard) -> PostedQuestion | None:
+        """Benchmarks kill no post half-way."""
+        return None
+
+    async def question_opened(self, round_: Round, *, adopted: bool) -> None:
+        """Nothing to read back: answers arrive through the service."""
+
     async def post_reveal(self, card: RevealCard) -> None:
         self.reveals[card.round.id] = time.monotonic()
 
@@ -57,10 +65,10 @@ class StubPlatform:
 
 @contextlib.asynccontextmanager
 async def open_service(
-    path: Path, clock: Clock, *, catalog: DeckCatalog | None = None, seed: int = 7
+    path: Path, clock: Clock, *, catalog: DeckCatalog | None = None, seed: int = 7, synchronous: Synchronous = "normal"
 ) -> AsyncIterator[QuizService]:
     """A quiz service over the database at ``path`` (created and migrated if new), closed afterwards."""
-    storage = await Storage(path).open()
+    storage = await Storage(path, synchronous=synchronous).open()
     try:
         yield QuizService(
             storage,

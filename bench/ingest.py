@@ -5,6 +5,7 @@ set of open rounds, a fixed number of answers in flight at a time (a crowd answe
 
 The reference is the simplest durable alternative: stdlib ``sqlite3`` inserting one row into the same ``answers``
 table and committing it, on a file with the same settings (WAL, ``synchronous=NORMAL``), measured in the same run.
+``--ingest-synchronous full`` runs both sides with ``synchronous=FULL`` instead (a commit survives a power loss).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bench.stats import Figure, figure_over_runs, percentile
 from bot.core.clock import SystemClock
 from bot.core.models import ChannelKey, Member, Round, RoundKind
 from bot.core.service import QuizService
-from bot.storage.sqlite.database import load_migrations
+from bot.storage.sqlite.database import Synchronous, load_migrations
 from bot.storage.sqlite.timeutil import to_db
 
 NAME = "ingest"
@@ -61,10 +62,12 @@ async def _open_rounds(service: QuizService, count: int) -> list[Round]:
     return opened
 
 
-async def bot_ingest(directory: Path, *, members: int, rounds: int, concurrency: int, waves: int) -> IngestRun:
+async def bot_ingest(
+    directory: Path, *, members: int, rounds: int, concurrency: int, waves: int, synchronous: Synchronous = "normal"
+) -> IngestRun:
     """``waves`` waves, one after another, of ``members`` members each answering once, spread over ``rounds``
     freshly opened rounds, ``concurrency`` answers in flight at a time. A first wave warms up, unmeasured."""
-    async with open_service(directory / "bot.sqlite3", SystemClock()) as service:
+    async with open_service(directory / "bot.sqlite3", SystemClock(), synchronous=synchronous) as service:
         opened = await _open_rounds(service, rounds * (waves + 1))
         latencies: list[float] = []
         elapsed = 0.0
@@ -98,13 +101,15 @@ async def bot_ingest(directory: Path, *, members: int, rounds: int, concurrency:
     return IngestRun(members * waves, elapsed, tuple(latencies))
 
 
-def plain_ingest(directory: Path, *, members: int, rounds: int, waves: int) -> IngestRun:
+def plain_ingest(
+    directory: Path, *, members: int, rounds: int, waves: int, synchronous: Synchronous = "normal"
+) -> IngestRun:
     """The reference: one ``INSERT`` and one ``COMMIT`` per answer with stdlib sqlite3, same schema and settings,
     the same waves (the first one unmeasured)."""
     conn = sqlite3.connect(directory / "plain.sqlite3")
     try:
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"PRAGMA synchronous={synchronous.upper()}")
         conn.execute("PRAGMA foreign_keys=ON")
         for migration in load_migrations():
             conn.executescript(migration.sql)
@@ -148,7 +153,13 @@ def plain_ingest(directory: Path, *, members: int, rounds: int, waves: int) -> I
 
 
 def measure(
-    *, members: int, rounds: int, concurrency: int, waves: int = 5, base: Path | None = None
+    *,
+    members: int,
+    rounds: int,
+    concurrency: int,
+    waves: int = 5,
+    base: Path | None = None,
+    synchronous: Synchronous = "normal",
 ) -> tuple[IngestRun, IngestRun]:
     """One run of both sides, each on a fresh database file: (bot, plain sqlite3)."""
     with tempfile.TemporaryDirectory(prefix="quizbot-ingest-", dir=base) as tmp:
@@ -156,20 +167,37 @@ def measure(
         (root / "bot").mkdir()
         (root / "plain").mkdir()
         bot = asyncio.run(
-            bot_ingest(root / "bot", members=members, rounds=rounds, concurrency=concurrency, waves=waves)
+            bot_ingest(
+                root / "bot",
+                members=members,
+                rounds=rounds,
+                concurrency=concurrency,
+                waves=waves,
+                synchronous=synchronous,
+            )
         )
-        plain = plain_ingest(root / "plain", members=members, rounds=rounds, waves=waves)
+        plain = plain_ingest(root / "plain", members=members, rounds=rounds, waves=waves, synchronous=synchronous)
     return bot, plain
 
 
 def run(
-    *, members: int, rounds: int, concurrency: int, waves: int, runs: int, base: Path | None = None
+    *,
+    members: int,
+    rounds: int,
+    concurrency: int,
+    waves: int,
+    runs: int,
+    base: Path | None = None,
+    synchronous: Synchronous = "normal",
 ) -> list[Figure]:
     """``runs`` paired measurements; every figure is the median over them."""
     pairs = [
-        measure(members=members, rounds=rounds, concurrency=concurrency, waves=waves, base=base) for _ in range(runs)
+        measure(
+            members=members, rounds=rounds, concurrency=concurrency, waves=waves, base=base, synchronous=synchronous
+        )
+        for _ in range(runs)
     ]
-    label = f"{members} members/{rounds} rounds/c{concurrency}, {waves} waves"
+    label = f"{members} members/{rounds} rounds/c{concurrency}, {waves} waves, synchronous={synchronous}"
     return [
         figure_over_runs(NAME, f"bot answers/s ({label})", [b.per_second for b, _ in pairs], "answers/s"),
         figure_over_runs(

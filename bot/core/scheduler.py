@@ -9,16 +9,42 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.core.models import ChannelKey, ChannelSettings, Round, RoundKind, RoundState
-from bot.core.ports import ChatPlatform, PlatformError
+from bot.core.ports import ChatPlatform, PlatformError, ReminderCard
+from bot.core.review.streaks import local_day
 from bot.core.schedule import latest_slot, next_slot
 from bot.core.service import QuizService
 
 log = logging.getLogger(__name__)
+
+# The review reminder job: it runs at the start of every minute while any member has reminders on, and each run
+# handles the window since the last one (kept in storage, so a restart neither skips a window nor repeats one).
+REMINDERS_JOB = "reminders"
+REMINDER_INTERVAL = dt.timedelta(minutes=1)
+# How far back a run looks after a long stop: a reminder is only worth sending on the member's day it was for.
+REMINDER_CATCH_UP = dt.timedelta(days=1)
+
+
+class RevealStatus(StrEnum):
+    """What became of a reveal whose scores were fixed."""
+
+    REVEALED = "revealed"  # posted
+    RETRYING = "retrying"  # the post failed and is tried again after the retry delay
+    FAILED = "failed"  # the post failed for good; the admins were told, and the next start tries once more
+
+
+@dataclass(frozen=True)
+class ManualReveal:
+    """An admin's reveal: the round (as it was when the reveal began) and what became of it."""
+
+    round: Round
+    status: RevealStatus
 
 
 class QuizScheduler:
@@ -103,6 +129,8 @@ class QuizScheduler:
         for channel in await self.service.storage.channels.all():
             if channel.key.platform in self.platforms:
                 await self.schedule_channel(channel)
+        # Reminders missed while the bot was down are sent now, if still on the member's day.
+        await self.plan_reminders()
 
     async def schedule_channel(self, channel: ChannelSettings) -> None:
         """(Re)plan a channel's daily posts: the missed slot within the grace period now, the next one later."""
@@ -124,6 +152,62 @@ class QuizScheduler:
 
     def schedule_reveal(self, round_: Round) -> None:
         self._add(f"reveal:{round_.id}", max(round_.reveal_at, self.service.clock.now()), self.reveal, round_.id)
+
+    async def plan_reminders(self, *, fresh: bool = False) -> None:
+        """Keep the reminder job planned while any member of these platforms has reminders on, and only then.
+
+        ``fresh``: a member just changed their settings. If the job was idle (nobody had reminders), it starts
+        from now rather than catching up on a time when nobody wanted reminding."""
+        review = self.service.review
+        if review is None:
+            return
+        if not await self._anyone_reminded():
+            self._remove(REMINDERS_JOB)
+            return
+        if self.next_run(REMINDERS_JOB) is not None:
+            return
+        now = self.service.clock.now()
+        if fresh:
+            await review.store.reminders.mark_run(REMINDERS_JOB, now)
+        self._add(REMINDERS_JOB, now, self.send_reminders)
+
+    async def send_reminders(self) -> int:
+        """The reminder job: privately remind every member whose reminder time fell since the last run, once per
+        member and day, if cards are due on that day; then plan the next run. Returns how many were sent."""
+        review = self.service.review
+        if review is None:
+            return 0
+        marks = review.store.reminders
+        now = self.service.clock.now()
+        since = max(await marks.last_run(REMINDERS_JOB) or now, now - REMINDER_CATCH_UP)
+        sent = 0
+        for name, platform in self.platforms.items():
+            for reminder in await review.reminders(since, now, platform=name):
+                settings = reminder.settings
+                day = local_day(reminder.at, settings.timezone)
+                if day != local_day(now, settings.timezone):
+                    continue  # the member's day is over: tomorrow's reminder will say it
+                # Claimed before it is sent: a restart between the two loses one reminder rather than sending two.
+                if not await marks.claim(settings.guild, settings.member_id, day, now):
+                    continue
+                try:
+                    await platform.remind_member(ReminderCard(settings.guild, settings.member_id, reminder.due))
+                    sent += 1
+                except PlatformError as exc:
+                    log.warning("could not remind member %s of %s: %s", settings.member_id, settings.guild, exc)
+        await marks.mark_run(REMINDERS_JOB, now)
+        if await self._anyone_reminded():
+            self._add(REMINDERS_JOB, now.replace(second=0, microsecond=0) + REMINDER_INTERVAL, self.send_reminders)
+        return sent
+
+    async def _anyone_reminded(self) -> bool:
+        review = self.service.review
+        if review is None:
+            return False
+        for name in self.platforms:
+            if await review.store.settings.with_reminders(name):
+                return True
+        return False
 
     # -- jobs ---------------------------------------------------------------------------------------------
 
@@ -153,18 +237,24 @@ class QuizScheduler:
 
     async def reveal(self, round_id: int) -> bool:
         """The reveal job: reveal the round if it is still open. True if this call revealed it."""
+        return await self._reveal(round_id) is not None
+
+    async def _reveal(self, round_id: int) -> RevealStatus | None:
+        """Reveal the round if it is still open; what became of its post, or ``None`` if this call did not
+        reveal it."""
         round_ = await self.service.storage.rounds.get(round_id)
         if round_ is None:
-            return False
+            return None
         platform = self.platforms.get(round_.channel.platform)
         if platform is None:
             log.error("round %d belongs to platform %r which is not running", round_id, round_.channel.platform)
-            return False
+            return None
         try:
-            return await self.service.reveal(platform, round_id) is not None
+            revealed = await self.service.reveal(platform, round_id)
         except PlatformError as exc:
-            await self._reveal_post_failed(round_, platform, exc)
-            return True  # the scores are fixed; only the message is missing
+            # The scores are fixed; only the message is missing.
+            return await self._reveal_post_failed(round_, platform, exc)
+        return None if revealed is None else RevealStatus.REVEALED
 
     # -- entry points for platform commands ---------------------------------------------------------------
 
@@ -176,11 +266,18 @@ class QuizScheduler:
 
     async def reveal_now(self, key: ChannelKey) -> Round | None:
         """Reveal the channel's open round at once (admin command). ``None`` if nothing is open."""
+        outcome = await self.reveal_now_outcome(key)
+        return None if outcome is None else outcome.round
+
+    async def reveal_now_outcome(self, key: ChannelKey) -> ManualReveal | None:
+        """Reveal the channel's open round at once, saying whether its post went out; ``None`` if nothing is
+        open."""
         round_ = await self.service.current_round(key)
         if round_ is None:
             return None
         self._remove(f"reveal:{round_.id}")
-        return round_ if await self.reveal(round_.id) else None
+        status = await self._reveal(round_.id)
+        return None if status is None else ManualReveal(round_, status)
 
     async def skip(self, key: ChannelKey) -> Round | None:
         round_ = await self.service.skip(key)
@@ -197,8 +294,13 @@ class QuizScheduler:
         except PlatformError as exc:
             await self._post_failed(round_, exc)
             return None
-        self.schedule_reveal(opened)
-        return opened
+        return self._opened(opened)
+
+    def _opened(self, round_: Round) -> Round | None:
+        if round_.state is not RoundState.OPEN:
+            return None  # someone else opened or cancelled it meanwhile; their timers are theirs
+        self.schedule_reveal(round_)
+        return round_
 
     async def _retry_or_drop(self, round_: Round) -> Round | None:
         platform = self.platforms.get(round_.channel.platform)
@@ -206,11 +308,28 @@ class QuizScheduler:
             return None
         started = round_.slot or round_.opened_at
         if round_.kind is RoundKind.ON_DEMAND or self.service.clock.now() - started > self.grace:
-            # An on-demand question nobody saw arrive is better dropped than posted late.
-            log.warning("dropping round %d: it was never posted and its time has passed", round_.id)
-            await self.service.storage.rounds.cancel(round_.id)
-            return None
+            return await self._adopt_or_drop(platform, round_)
         return await self._publish(round_)
+
+    async def _adopt_or_drop(self, platform: ChatPlatform, round_: Round) -> Round | None:
+        """A pending round that is not to be posted any more: an on-demand question nobody saw arrive is better
+        dropped than posted late. But an attempt killed between posting and recording it left it visible, with
+        its button and thread: then it is adopted and runs its course."""
+        try:
+            adopted = await self.service.adopt_post(platform, round_)
+        except PlatformError as exc:
+            if exc.retryable and self.service.clock.now() + self.retry_delay <= round_.reveal_at + self.grace:
+                log.warning("cannot tell whether round %d was posted (%s); looking again later", round_.id, exc)
+                retry_at = self.service.clock.now() + self.retry_delay
+                self._add(f"post-retry:{round_.id}", retry_at, self.retry_post, round_.id)
+                return None
+            log.error("cannot tell whether round %d was posted, dropping it: %s", round_.id, exc)
+            adopted = None
+        if adopted is not None:
+            return self._opened(adopted)
+        log.warning("dropping round %d: it was never posted and its time has passed", round_.id)
+        await self.service.storage.rounds.cancel(round_.id)
+        return None
 
     async def _post_failed(self, round_: Round, exc: PlatformError) -> None:
         started = round_.slot or round_.opened_at
@@ -242,7 +361,7 @@ class QuizScheduler:
         except PlatformError as exc:
             await self._reveal_post_failed(round_, platform, exc)
 
-    async def _reveal_post_failed(self, round_: Round, platform: ChatPlatform, exc: PlatformError) -> None:
+    async def _reveal_post_failed(self, round_: Round, platform: ChatPlatform, exc: PlatformError) -> RevealStatus:
         """Retry a reveal post that may succeed later; for one that cannot, tell the admins and stop trying
         (the round stays 'revealing', so the next start tries once more, e.g. after permissions are fixed)."""
         if exc.retryable:
@@ -253,9 +372,10 @@ class QuizScheduler:
                 self._finish_by_id,
                 round_.id,
             )
-            return
+            return RevealStatus.RETRYING
         log.error("posting the reveal of round %d in %s failed for good: %s", round_.id, round_.channel, exc)
         await self._report(platform, round_.channel, str(exc))
+        return RevealStatus.FAILED
 
     async def _report(self, platform: ChatPlatform, channel: ChannelKey, problem: str) -> None:
         try:

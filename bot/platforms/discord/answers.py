@@ -32,10 +32,10 @@ ANSWER_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageTy
 
 def ack_for(receipt: AnswerReceipt) -> str | None:
     """The reaction that tells a member their answer is stored."""
-    if receipt.status in ("recorded", "replaced"):
-        return ACK_RECORDED
-    if receipt.status == "late":
+    if receipt.status == "late" or (receipt.status == "unchanged" and receipt.late):
         return ACK_LATE
+    if receipt.status in ("recorded", "replaced", "unchanged"):
+        return ACK_RECORDED
     return None
 
 
@@ -60,7 +60,13 @@ class AnswerEvents(commands.Cog):
         answers written there while the bot was offline have been caught up."""
         if guild_id is None or not self.could_be_answer_thread(channel_id):
             return None
+        # Asked before the lookup: a thread that stops opening after it has its round recorded already.
+        opening = self.bot.platform.opening.pending(str(channel_id))
         round_ = await self.bot.quiz.round_for_thread(str(channel_id))
+        if round_ is None and opening:
+            # The thread of a question being posted right now: its round is recorded in a moment.
+            await self.bot.platform.opening.wait(str(channel_id))
+            round_ = await self.bot.quiz.round_for_thread(str(channel_id))
         if round_ is None or round_.channel.guild_id != str(guild_id):
             return None
         await self.bot.catch_up.settled(round_.id)
@@ -72,20 +78,37 @@ class AnswerEvents(commands.Cog):
             return
         try:
             round_ = await self.round_in(message.guild.id, message.channel.id)
-            if round_ is None or self.bot.catch_up.recorded(message.id):
+            if round_ is None:
                 return
-            member = Member(str(message.author.id), message.author.display_name)
-            receipt = await self.bot.quiz.answer(round_, member, message.content, message_id=str(message.id))
-            # Only now is the answer durable, so only now may the member see it acknowledged.
-            emoji = None if receipt is None else ack_for(receipt)
-            if emoji is not None:
-                await self.bot.platform.add_reaction(message, emoji)
-        except PlatformError as exc:
-            log.warning("could not acknowledge message %s in thread %s: %s", message.id, message.channel.id, exc)
+            async with self.bot.catch_up.live(round_.id, str(message.id)) as mine:
+                if mine:
+                    await self._record(round_, message)
         except Exception:
             log.exception(
                 "handling message %s in channel %s of guild %s failed", message.id, message.channel.id, message.guild.id
             )
+
+    async def _record(self, round_: Round, message: discord.Message) -> None:
+        member = Member(str(message.author.id), message.author.display_name)
+        try:
+            receipt = await self.bot.quiz.answer(round_, member, message.content, message_id=str(message.id))
+        except Exception:
+            # Not stored (a full disk, a locked database): the round's thread is read back once writes work again.
+            log.exception(
+                "could not store message %s in thread %s; reading it again later", message.id, message.channel.id
+            )
+            self.bot.catch_up.rescan_later(round_.id)
+            return
+        # Only now is the answer durable, so only now may the member see it acknowledged.
+        emoji = None if receipt is None else ack_for(receipt)
+        if emoji is None:
+            return
+        try:
+            await self.bot.platform.add_reaction(message, emoji)
+        except PlatformError as exc:
+            log.warning("could not acknowledge message %s in thread %s: %s", message.id, message.channel.id, exc)
+            if exc.retryable:
+                self.bot.catch_up.rescan_later(round_.id)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:

@@ -19,7 +19,9 @@ from bot.platforms.discord.disputes import ConceptMenu, DisputeButton, VerdictBu
 from bot.platforms.discord.endpoints import Endpoints, apply_api_base, apply_gateway, endpoints_from
 from bot.platforms.discord.pacing import RequestPacer
 from bot.platforms.discord.platform import PLATFORM, DiscordPlatform
-from bot.platforms.discord.views import AnswerButton
+from bot.platforms.discord.review import DYNAMIC_ITEMS as REVIEW_ITEMS
+from bot.platforms.discord.review import ReviewForms
+from bot.platforms.discord.views import AnswerButton, PrivateAnswers
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -90,10 +92,14 @@ class QuizBot(commands.Bot):
         # still holds at most rate + 2 requests (47 at the default 45/s), under Discord's 50.
         pacer = RequestPacer(settings.discord.requests_per_second, burst=2)
         self._platform = DiscordPlatform(self, pacer, settings.language, self.runtime.service.clock)
+        self._platform.on_adopted = self.catch_up.round
         self._quiz = self._quiz_factory(self._platform)
+        self._platform.reviews = self._quiz.reviews_available
         await install_commands(self.tree)
-        self.add_dynamic_items(AnswerButton, DisputeButton, ConceptMenu, VerdictButton)
+        self.add_dynamic_items(AnswerButton, DisputeButton, ConceptMenu, VerdictButton, *REVIEW_ITEMS)
         await self.add_cog(AnswerEvents(self))
+        await self.add_cog(PrivateAnswers(self))
+        await self.add_cog(ReviewForms(self))
         try:
             self.commands_synced = await sync_tree(self.tree, settings.discord.dev_guild_ids)
         except discord.HTTPException as exc:
@@ -121,6 +127,7 @@ class QuizBot(commands.Bot):
     async def close(self) -> None:
         if self._quiz is not None:
             self._quiz.stop()
+        await self.catch_up.close()
         await super().close()
 
     async def _choose_gateway(self) -> None:

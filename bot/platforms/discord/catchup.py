@@ -1,17 +1,16 @@
-"""Answers written while the bot was offline: after every fresh gateway session the threads of the open rounds
-are read back, and each member message the database does not hold yet is recorded and acknowledged as if it had
-just arrived, oldest first.
+"""Answers the live handlers did not take: after every fresh gateway session the threads of the open rounds are
+read back, and each member message the database does not hold yet is recorded and acknowledged as if it had just
+arrived, oldest first; an answer stored without the bot's reaction (killed while the reaction was on its way) is
+acknowledged.
 
-Only READY calls for this. A RESUME replays the events that were missed, but a new session (the first connection,
-or one after a resume failed) starts from nothing: whatever members wrote before it is only in the threads.
-
-Meanwhile the live handlers of a round wait until its catch-up is over, so a message arriving now cannot be
-overtaken by an older one being caught up, nor be recorded twice.
+READY calls for this. A RESUME replays the events that were missed, but a new session (the first connection, or
+one after a resume failed) starts from nothing: whatever members wrote before it is only in the threads. A round
+whose post is adopted after a restart is read back when it opens, and one whose answer could not be stored (a
+full disk) again a little later (``bot.platforms.catchup``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -20,7 +19,8 @@ import discord
 
 from bot.core.models import Member, Round
 from bot.core.ports import PlatformError
-from bot.platforms.discord.answers import ANSWER_MESSAGE_TYPES, ack_for
+from bot.platforms.catchup import RoundCatchUp, missed_messages
+from bot.platforms.discord.answers import ACK_LATE, ACK_RECORDED, ANSWER_MESSAGE_TYPES, ack_for
 
 if TYPE_CHECKING:
     from bot.platforms.discord.bot import QuizBot
@@ -40,80 +40,38 @@ def is_member_answer(message: discord.Message) -> bool:
 def missed_answers(
     messages: Sequence[discord.Message], recorded: set[str], answering: set[str]
 ) -> list[discord.Message]:
-    """The member messages, oldest first, that came after the last message of their author the database holds.
-
-    A member's earlier messages were replaced by that one (or recorded and replaced before it), so they are left
-    alone. A member who holds an answer that none of these messages carries (a private answer, a withdrawn one, or
-    one older than the history read) is left alone too: which came last cannot be told, and taking a message here
-    could overwrite a newer private answer.
-    """
-    by_author: dict[int, list[discord.Message]] = {}
-    for message in messages:
-        if is_member_answer(message):
-            by_author.setdefault(message.author.id, []).append(message)
-    missed: list[discord.Message] = []
-    for author_id, theirs in by_author.items():
-        held = [index for index, message in enumerate(theirs) if str(message.id) in recorded]
-        if held:
-            missed.extend(theirs[held[-1] + 1 :])
-        elif str(author_id) not in answering:
-            missed.extend(theirs)
-    return sorted(missed, key=lambda message: message.id)
+    """The member messages, oldest first, that came after the last message of their author the database holds
+    (``bot.platforms.catchup.missed_messages``)."""
+    members = sorted((message for message in messages if is_member_answer(message)), key=lambda m: m.id)
+    return missed_messages(
+        members, recorded, answering, message_id=lambda m: str(m.id), author_id=lambda m: m.author.id
+    )
 
 
-class ThreadCatchUp:
-    """Reads back the answer threads of open rounds after a (re)connect; one pass at a time."""
+def acknowledged_by_me(message: discord.Message) -> bool:
+    """True if the bot reacted to ``message`` with one of its acknowledgements."""
+    return any(reaction.me and str(reaction.emoji) in (ACK_RECORDED, ACK_LATE) for reaction in message.reactions)
+
+
+class ThreadCatchUp(RoundCatchUp):
+    """Reads back the answer threads of open rounds on Discord."""
 
     def __init__(self, bot: QuizBot) -> None:
+        super().__init__()
         self.bot = bot
-        self._lock = asyncio.Lock()
-        self._pending: dict[int, asyncio.Event] = {}
-        self._recorded: set[int] = set()
 
-    async def settled(self, round_id: int) -> None:
-        """Return once the round is not being caught up (at once, almost always)."""
-        pending = self._pending.get(round_id)
-        if pending is not None:
-            await pending.wait()
-
-    def recorded(self, message_id: int) -> bool:
-        """True if the last pass recorded this message: its live event must not record it again."""
-        return message_id in self._recorded
-
-    async def run(self) -> int:
-        """Catch up every open round of this platform in a guild the bot is in; returns how many answers were
-        recorded. A round that cannot be read is logged and skipped; this never raises."""
-        async with self._lock:
-            try:
-                rounds = await self._open_rounds()
-            except Exception:
-                log.exception("could not list the open rounds to catch up")
-                return 0
-            self._recorded = set()
-            self._pending = {round_.id: asyncio.Event() for round_ in rounds}
-            total = 0
-            for round_ in rounds:
-                try:
-                    total += await self._catch_up(round_)
-                except PlatformError as exc:
-                    log.warning("could not catch up round %d in thread %s: %s", round_.id, round_.thread_id, exc)
-                except Exception:
-                    log.exception("catching up round %d in thread %s failed", round_.id, round_.thread_id)
-                finally:
-                    self._pending.pop(round_.id).set()
-            if total:
-                log.info("recorded %d answers written while disconnected, in %d open rounds", total, len(rounds))
-            return total
-
-    async def _open_rounds(self) -> list[Round]:
+    async def open_rounds(self) -> list[Round]:
         rounds = await self.bot.quiz.open_rounds()
-        return [
-            round_
-            for round_ in rounds
-            if round_.thread_id is not None and self.bot.get_guild(int(round_.channel.guild_id)) is not None
-        ]
+        return [round_ for round_ in rounds if self._reachable(round_)]
 
-    async def _catch_up(self, round_: Round) -> int:
+    async def current(self, round_id: int) -> Round | None:
+        round_ = await self.bot.quiz.round(round_id)
+        return round_ if round_ is not None and self._reachable(round_) else None
+
+    def _reachable(self, round_: Round) -> bool:
+        return round_.thread_id is not None and self.bot.get_guild(int(round_.channel.guild_id)) is not None
+
+    async def read_round(self, round_: Round) -> int:
         platform = self.bot.platform
         quiz = self.bot.quiz
         thread = await platform.answer_thread(round_)
@@ -123,17 +81,28 @@ class ThreadCatchUp:
         answering = await quiz.answering_member_ids(round_)
         count = 0
         for message in missed_answers(messages, recorded, answering):
+            if self.busy(str(message.id)):
+                continue  # its live event is recording it right now
             member = Member(str(message.author.id), message.author.display_name)
             receipt = await quiz.answer(round_, member, message.content, message_id=str(message.id))
-            self._recorded.add(message.id)
+            self.note_recorded(str(message.id))
             if receipt is None:
                 continue
             count += 1
             emoji = ack_for(receipt)
-            if emoji is None:
-                continue
-            try:
-                await platform.add_reaction(message, emoji)
-            except PlatformError as exc:
-                log.warning("could not acknowledge caught-up message %s in thread %s: %s", message.id, thread.id, exc)
+            if emoji is not None:
+                await self._acknowledge(round_, message, emoji)
+        for message in messages:
+            # Stored, but the reaction never went out (the bot was killed while it was on its way, or it failed).
+            held = str(message.id) in recorded and message.content.strip() and is_member_answer(message)
+            if held and not acknowledged_by_me(message) and not self.busy(str(message.id)):
+                await self._acknowledge(round_, message, ACK_RECORDED)  # held in an open round: on time
         return count
+
+    async def _acknowledge(self, round_: Round, message: discord.Message, emoji: str) -> None:
+        try:
+            await self.bot.platform.add_reaction(message, emoji)
+        except PlatformError as exc:
+            log.warning("could not acknowledge message %s in thread %s: %s", message.id, message.channel.id, exc)
+            if exc.retryable:
+                self.rescan_later(round_.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, Literal
 
 import aiohttp
@@ -13,13 +13,15 @@ import discord
 
 from bot.core.clock import Clock
 from bot.core.models import ChannelKey, Dispute, Round
-from bot.core.ports import PlatformError, PostedQuestion, QuestionCard, RevealCard
+from bot.core.ports import PlatformError, PostedQuestion, QuestionCard, ReminderCard, RevealCard
 from bot.messages import Language, text
 from bot.platforms.discord.cards import CardState, question_embed, thread_name
 from bot.platforms.discord.disputes import reveal_view, verdict_view
+from bot.platforms.discord.opening import OpeningThreads
 from bot.platforms.discord.pacing import RequestPacer
-from bot.platforms.discord.views import question_view
-from bot.render import dispute_notice, reveal_blocks, split_blocks
+from bot.platforms.discord.review import round_rating_buttons
+from bot.platforms.discord.views import ANSWER_BUTTON_ID, question_view
+from bot.render import dispute_notice, reminder_text, reveal_blocks, split_blocks
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,11 @@ NO_MENTIONS = discord.AllowedMentions.none()
 REVEAL_HISTORY = 100
 # The most messages one history request returns.
 HISTORY_PAGE = 100
+# How far back the quiz channel is searched for a question an earlier attempt posted: two history requests. The
+# search runs only for a round whose earlier attempt may have posted (after a failure or a restart), soon after it.
+FIND_HISTORY = 200
+# Discord's error code for a message that already has a thread.
+THREAD_ALREADY_CREATED = 160004
 
 
 @contextlib.contextmanager
@@ -50,6 +57,15 @@ def platform_errors(action: str) -> Iterator[None]:
         raise PlatformError(f"{action}: {type(exc).__name__}: {exc}", retryable=True) from exc
 
 
+def carries_component(message: discord.Message, custom_id: str) -> bool:
+    """True if one of the message's buttons or menus has this ``custom_id``."""
+    for row in message.components:
+        for child in getattr(row, "children", ()):
+            if getattr(child, "custom_id", None) == custom_id:
+                return True
+    return False
+
+
 class DiscordPlatform:
     """Posts rounds and reveals through a connected discord.py client, paced by one shared ``RequestPacer``."""
 
@@ -60,11 +76,14 @@ class DiscordPlatform:
         self.pacer = pacer
         self.language = language
         self.clock = clock
+        self.opening = OpeningThreads()
+        # Whether the quiz has personal review (set by the bot): reveals then carry the rating buttons.
+        self.reviews = False
+        # Reads back the thread of a round whose post was adopted (set by the bot once its catch-up exists).
+        self.on_adopted: Callable[[Round], Awaitable[object]] | None = None
 
     async def post_question(self, channel: ChannelKey, card: QuestionCard) -> PostedQuestion:
-        target = await self._channel(channel.guild_id, channel.channel_id, "finding the quiz channel")
-        if not isinstance(target, discord.TextChannel):
-            raise PlatformError(f"channel {channel.channel_id} is not a text channel", retryable=False)
+        target = await self._quiz_channel(channel)
         round_ = card.round
         embed = question_embed(round_, card.question, card.category, self.language)
         with platform_errors("posting the question"):
@@ -72,19 +91,79 @@ class DiscordPlatform:
             message = await target.send(
                 embed=embed, view=question_view(round_.id, self.language), allowed_mentions=NO_MENTIONS
             )
+        # A thread started from a message has that message's id: answers may arrive in it before it is recorded.
+        self.opening.begin(str(message.id))
         try:
-            with platform_errors("creating the answer thread"):
-                await self.pacer.acquire()
-                thread = await message.create_thread(
-                    name=thread_name(round_, self.language), auto_archive_duration=THREAD_ARCHIVE_MINUTES
-                )
+            thread = await self._open_thread(message, round_)
         except PlatformError:
+            self.opening.end(str(message.id))
             # A question without its thread would collect no answers; the retry posts a fresh one.
             with contextlib.suppress(discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError):
                 await self.pacer.acquire()
                 await message.delete()
             raise
         return PostedQuestion(message_id=str(message.id), thread_id=str(thread.id))
+
+    async def find_question(self, channel: ChannelKey, card: QuestionCard) -> PostedQuestion | None:
+        """The bot's question message of the round among the channel's latest messages, found by the round id its
+        answer button carries; its thread is opened now if the earlier attempt stopped before that."""
+        target = await self._quiz_channel(channel)
+        round_ = card.round
+        found = await self._own_post(target, ANSWER_BUTTON_ID.format(round_id=round_.id))
+        if found is None:
+            return None
+        thread: Any = found.thread
+        if thread is None:
+            thread = await self._open_thread(found, round_)
+        return PostedQuestion(message_id=str(found.id), thread_id=str(thread.id))
+
+    async def question_opened(self, round_: Round, *, adopted: bool) -> None:
+        if round_.thread_id is not None:
+            self.opening.end(round_.thread_id)
+        if adopted and self.on_adopted is not None:
+            await self.on_adopted(round_)
+
+    async def _quiz_channel(self, channel: ChannelKey) -> discord.TextChannel:
+        target = await self._channel(channel.guild_id, channel.channel_id, "finding the quiz channel")
+        if not isinstance(target, discord.TextChannel):
+            raise PlatformError(f"channel {channel.channel_id} is not a text channel", retryable=False)
+        return target
+
+    async def _open_thread(self, message: discord.Message, round_: Round) -> Any:
+        """The answer thread under the question message; one that exists already (a race with another attempt)
+        is taken as it is."""
+        try:
+            with platform_errors("creating the answer thread"):
+                await self.pacer.acquire()
+                return await message.create_thread(
+                    name=thread_name(round_, self.language), auto_archive_duration=THREAD_ARCHIVE_MINUTES
+                )
+        except PlatformError as exc:
+            cause = exc.__cause__
+            if not (isinstance(cause, discord.HTTPException) and cause.code == THREAD_ALREADY_CREATED):
+                raise
+        return await self._channel(round_.channel.guild_id, str(message.id), "finding the answer thread")
+
+    async def _own_post(self, channel: discord.TextChannel, custom_id: str) -> discord.Message | None:
+        """The newest of the bot's messages among the channel's last ``FIND_HISTORY`` that carries a component
+        with ``custom_id``."""
+        me = self.client.user
+        if me is None:
+            raise PlatformError("not logged in", retryable=True)
+        seen = 0
+        before: discord.Message | None = None
+        with platform_errors("looking for an earlier post of the question"):
+            while seen < FIND_HISTORY:
+                await self.pacer.acquire()
+                page = [message async for message in channel.history(limit=HISTORY_PAGE, before=before)]
+                for message in page:
+                    if message.author.id == me.id and carries_component(message, custom_id):
+                        return message
+                seen += len(page)
+                if len(page) < HISTORY_PAGE:
+                    return None
+                before = page[-1]
+        return None
 
     async def post_reveal(self, card: RevealCard) -> None:
         round_ = card.round
@@ -100,8 +179,9 @@ class DiscordPlatform:
             if already[chunk] > 0:
                 already[chunk] -= 1
                 continue
-            # The last part carries the dispute button, once there is a graded answer to dispute.
-            view = reveal_view(round_.id, self.language) if number == len(chunks) and card.results else None
+            # The last part carries the dispute button, once there is a graded answer to dispute, and with
+            # personal review the buttons that correct how the clicking member's own answer was rated.
+            view = self._reveal_view(round_.id) if number == len(chunks) and card.results else None
             with platform_errors("posting the reveal"):
                 await self.pacer.acquire()
                 if view is None:
@@ -113,6 +193,13 @@ class DiscordPlatform:
         except PlatformError as exc:
             # The reveal itself is out; a question message someone deleted must not make it post again.
             log.warning("round %d is revealed but its question message could not be updated: %s", round_.id, exc)
+
+    def _reveal_view(self, round_id: int) -> discord.ui.View:
+        view = reveal_view(round_id, self.language)
+        if self.reviews:
+            for button in round_rating_buttons(round_id, self.language):
+                view.add_item(button)
+        return view
 
     async def mark_question(self, round_: Round, card: RevealCard | QuestionCard, state: CardState) -> None:
         """Show on the question message that its round is over, and disable the private-answer button."""
@@ -161,6 +248,19 @@ class DiscordPlatform:
         with platform_errors("posting a dispute decision"):
             await self.pacer.acquire()
             await thread.send(dispute_notice(dispute, self.language), allowed_mentions=NO_MENTIONS)
+
+    async def remind_member(self, card: ReminderCard) -> None:
+        """A direct message to the member (they share the guild with the bot; they may have closed their DMs), in
+        the bot's language, naming the commands as clients in that language show them."""
+        lang = self.language
+        quiz, review, me = (text(f"discord.cmd.{name}.name", lang) for name in ("quiz", "review", "me"))
+        off = f"{text('discord.opt.reminders.name', lang)}:{text('discord.choice.off', lang)}"
+        message = reminder_text(card, lang, command=f"/{quiz} {review}", settings=f"/{quiz} {me} {off}")
+        with platform_errors(f"reminding member {card.member_id}"):
+            await self.pacer.acquire()
+            user = self.client.get_user(int(card.member_id)) or await self.client.fetch_user(int(card.member_id))
+            await self.pacer.acquire()
+            await user.send(message, allowed_mentions=NO_MENTIONS)
 
     async def add_reaction(self, message: discord.Message | discord.PartialMessage, emoji: str) -> None:
         """React to a member's message (the answer acknowledgement); raises ``PlatformError``."""

@@ -57,15 +57,35 @@ class AnswerEvents:
         answer = plain_text(str(event.get("text") or ""))
         if not answer.strip():
             return
+        catch_up = self.deps.catch_up
+        if catch_up is None:
+            await self._record(round_, event, answer)
+            return
+        # Waits while the round's thread is read back; skips a reply that read-back has taken.
+        async with catch_up.live(round_.id, ts) as mine:
+            if mine:
+                await self._record(round_, event, answer)
+
+    async def _record(self, round_: Round, event: dict[str, Any], answer: str) -> None:
+        channel, ts, thread = str(event.get("channel", "")), str(event.get("ts", "")), str(event.get("thread_ts"))
         user_id = str(event["user"])
         member = await self.deps.members.member(user_id)
-        receipt = await self.deps.quiz.answer(round_, member, answer, message_id=ts)
+        try:
+            receipt = await self.deps.quiz.answer(round_, member, answer, message_id=ts)
+        except Exception:
+            if self.deps.catch_up is None:
+                raise
+            # Slack took the event already and will not send it again: the thread is read back once writes work.
+            log.exception("could not store reply %s in %s; reading the thread again later", ts, channel)
+            self.deps.catch_up.rescan_later(round_.id)
+            return
         if receipt is None:
             await self._tell(channel, user_id, "answer.closed")
             return
-        self._remember(channel, ts, str(thread))
+        self._remember(channel, ts, thread)
         # Only now is the answer durable, so only now may the member see the check mark.
-        await self.deps.platform.acknowledge(channel, ts)
+        if not await self.deps.platform.acknowledge(channel, ts) and self.deps.catch_up is not None:
+            self.deps.catch_up.rescan_later(round_.id)
         if receipt.status in ("replaced", "late"):
             await self._tell(channel, user_id, f"answer.{receipt.status}")
 

@@ -15,6 +15,15 @@ from bot.platforms.slack.dispute_blocks import DISPUTE_ACCEPT, DISPUTE_CONCEPT, 
 from bot.platforms.slack.disputes import DisputeActions
 from bot.platforms.slack.inflight import InFlight
 from bot.platforms.slack.private import PrivateAnswers
+from bot.platforms.slack.review import (
+    FORGET,
+    REVIEW_ANSWER,
+    REVIEW_NEXT,
+    REVIEW_RATE,
+    REVIEW_VIEW,
+    ROUND_RATE,
+    ReviewActions,
+)
 from bot.platforms.slack.slash import QuizCommand
 
 log = logging.getLogger(__name__)
@@ -41,6 +50,7 @@ def build_app(deps: SlackDeps, client: AsyncWebClient, *, signing_secret: str | 
     answers = AnswerEvents(deps)
     private = PrivateAnswers(deps)
     disputes = DisputeActions(deps)
+    review = ReviewActions(deps)
     track = inflight.track
     app.command(COMMAND)(track(quiz.handle))
     app.event("message")(track(answers.on_message))
@@ -52,6 +62,14 @@ def build_app(deps: SlackDeps, client: AsyncWebClient, *, signing_secret: str | 
     app.action(DISPUTE_CONCEPT)(track(disputes.on_concept_chosen))
     app.action(DISPUTE_ACCEPT)(track(disputes.on_decision))
     app.action(DISPUTE_REJECT)(track(disputes.on_decision))
+    app.action(REVIEW_ANSWER)(track(review.on_answer_button))
+    app.view(REVIEW_VIEW)(track(review.on_submit))
+    app.action(REVIEW_NEXT)(track(review.on_next))
+    app.action(FORGET)(track(review.on_forget))
+    for action_id in REVIEW_RATE.values():
+        app.action(action_id)(track(review.on_rate_review))
+    for action_id in ROUND_RATE.values():
+        app.action(action_id)(track(review.on_round_rate))
     app.error(_log_error)
     return app
 

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import aiosqlite
 
@@ -25,12 +25,20 @@ BUSY_TIMEOUT_MS = 5000
 MAX_BATCH = 256
 CHECKPOINT_ROWS = 1000  # rows written before a background checkpoint starts
 WRITER_AUTOCHECKPOINT_PAGES = 10000
-_PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=NORMAL",
-    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
-    "PRAGMA foreign_keys=ON",
-)
+# How hard a commit pushes to the disk. In WAL mode, NORMAL syncs the log only at checkpoints: a commit survives the
+# process being killed (the log is in the operating system's hands) but the last commits before a power loss or an
+# operating-system crash may be lost, never corrupting the file. FULL syncs the log at every commit, so those
+# survive too, at the cost of a disk flush per batch of writes.
+Synchronous = Literal["normal", "full"]
+
+
+def _pragmas(synchronous: Synchronous) -> tuple[str, ...]:
+    return (
+        "PRAGMA journal_mode=WAL",
+        f"PRAGMA synchronous={synchronous.upper()}",
+        f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+        "PRAGMA foreign_keys=ON",
+    )
 
 
 class MigrationError(RuntimeError):
@@ -73,8 +81,9 @@ class Database:
     the write-ahead log back into the database file) run on a thread of their own, so no commit waits for one.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, synchronous: Synchronous = "normal") -> None:
         self.path = path
+        self._pragmas = _pragmas(synchronous)
         self._writer: sqlite3.Connection | None = None
         self._writer_thread: ThreadPoolExecutor | None = None
         self._reader: aiosqlite.Connection | None = None
@@ -106,14 +115,14 @@ class Database:
         )
         self._reader = await aiosqlite.connect(str(self.path), isolation_level=None)
         self._reader.row_factory = sqlite3.Row
-        for pragma in _PRAGMAS:
+        for pragma in self._pragmas:
             await self._reader.execute(pragma)
         self._writer_task = asyncio.create_task(self._write_loop(), name="quizbot-db-writer")
 
     def _connect_sync(self) -> sqlite3.Connection:
         conn = sqlite3.connect(str(self.path), isolation_level=None)
         conn.row_factory = sqlite3.Row
-        for pragma in _PRAGMAS:
+        for pragma in self._pragmas:
             conn.execute(pragma)
         return conn
 

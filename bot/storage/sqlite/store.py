@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.storage.sqlite.answers import AnswerStore
 from bot.storage.sqlite.channels import ChannelStore
-from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.database import Database, Synchronous
 from bot.storage.sqlite.disputes import DisputeStore
 from bot.storage.sqlite.results import ResultStore
 from bot.storage.sqlite.rounds import RoundStore
@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
 
 class Storage:
-    def __init__(self, path: Path) -> None:
-        self.db = Database(path)
+    def __init__(self, path: Path, *, synchronous: Synchronous = "normal") -> None:
+        self.db = Database(path, synchronous=synchronous)
         self.channels = ChannelStore(self.db)
         self.rounds = RoundStore(self.db)
         self.answers = AnswerStore(self.db)

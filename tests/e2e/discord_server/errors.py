@@ -138,6 +138,11 @@ def archived_thread() -> ApiError:
     return ApiError(400, 50083, "Thread is archived")
 
 
+def entity_too_large() -> ApiError:
+    """40005: an upload larger than the attachment size limit (HTTP 413)."""
+    return ApiError(413, 40005, "Request entity too large")
+
+
 def invalid_json() -> ApiError:
     """50109."""
     return ApiError(400, 50109, "The request body contains invalid JSON.")

@@ -63,7 +63,6 @@ ROLE = 8
 MENTIONABLE = 9
 NUMBER = 10
 
-ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 RESPONSE_DEADLINE = 3.0
 TOKEN_LIFETIME = 15 * 60.0
 
@@ -323,7 +322,7 @@ class InteractionService:
             "locale": locale,
             "app_permissions": str(state.permissions_in(channel, state.bot.id)),
             "entitlements": [],
-            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+            "attachment_size_limit": state.attachment_size_limit,
         }
         if guild is not None:
             member = guild.members[user.id].payload()

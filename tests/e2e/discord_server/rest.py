@@ -29,7 +29,7 @@ from .ratelimit import (
     rate_limited_body,
     rate_limited_headers,
 )
-from .state import JSON, Attachment, Channel, ChannelType, DiscordState, Emoji, Message
+from .state import JSON, MAX_ATTACHMENTS, Attachment, Channel, ChannelType, DiscordState, Emoji, Message
 from .waiting import ChangeFeed
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -286,6 +286,17 @@ class RestApi:
                         content_type=value.content_type,
                         description=meta.get("description"),
                     )
+                )
+            # Like Discord: each file within the attachment size limit, at most ten of them.
+            if any(len(f.data) > self.state.attachment_size_limit for f in files):
+                raise errors.entity_too_large()
+            if len(files) > MAX_ATTACHMENTS:
+                raise invalid_form_body(
+                    {
+                        "attachments": field_error(
+                            "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_ATTACHMENTS} or fewer in length."
+                        )
+                    }
                 )
         elif request.can_read_body:
             text = await request.text()

@@ -30,7 +30,9 @@ from .permissions import MEMBER_OVERWRITE, Overwrite, Permission
 from .ratelimit import API_PREFIX, FaultInjector, RateLimitConfig, RateLimiter, RequestLog
 from .rest import RestApi
 from .state import (
+    DEFAULT_ATTACHMENT_SIZE_LIMIT,
     JSON,
+    MAX_ATTACHMENTS,
     ApplicationCommand,
     Channel,
     DiscordState,
@@ -61,6 +63,8 @@ class ServerConfig:
     interaction_token_lifetime: float = TOKEN_LIFETIME
     replay_buffer: int = 1000
     clock: Callable[[], float] = time.monotonic
+    # The largest file one upload may carry (a guild without boosts: 10 MiB); larger ones get 413 / 40005.
+    attachment_size_limit: int = DEFAULT_ATTACHMENT_SIZE_LIMIT
 
 
 class DiscordServer:
@@ -71,6 +75,7 @@ class DiscordServer:
         cfg = self.config
         self.feed = ChangeFeed()
         self.state = DiscordState(base_url="", bot_username=cfg.bot_username)
+        self.state.attachment_size_limit = cfg.attachment_size_limit
         self.world: World = self.state.build_default_world()
         self.gateway = GatewayHub(
             GatewayConfig(
@@ -113,7 +118,8 @@ class DiscordServer:
 
     async def start(self) -> None:
         """Listen on an ephemeral port of 127.0.0.1."""
-        app = web.Application()
+        # Room for a message's files at the limit and its JSON: the API, not aiohttp, refuses an upload too large.
+        app = web.Application(client_max_size=MAX_ATTACHMENTS * self.config.attachment_size_limit + 1024 * 1024)
         self.rest.install(app)
         app.router.add_get("/gateway", self.gateway.handle)
         runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)

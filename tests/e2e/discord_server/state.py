@@ -432,12 +432,20 @@ class World:
     bot_role: Role
 
 
+# What a bot may upload in one file where the guild has no boost: Discord's ``attachment_size_limit``.
+DEFAULT_ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+# The most files one message may carry.
+MAX_ATTACHMENTS = 10
+
+
 class DiscordState:
     """All server-side data, mutated by REST handlers and test helpers."""
 
     def __init__(self, *, base_url: str, bot_username: str = "QuizBot", application_id: int | None = None) -> None:
         self.ids = SnowflakeFactory()
         self.base_url = base_url
+        # The largest file an upload may carry, as interactions report it (``attachment_size_limit``).
+        self.attachment_size_limit = DEFAULT_ATTACHMENT_SIZE_LIMIT
         self.application_id = application_id or self.ids.next()
         # A bot user's id equals its application's id.
         self.bot = User(id=self.application_id, username=bot_username, bot=True)

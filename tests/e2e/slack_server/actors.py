@@ -28,21 +28,28 @@ class Actor:
     async def reply(self, thread: Message, text: str, *, subtype: str | None = None) -> Message:
         """A reply in ``thread``; ``text`` is what Slack sends (already escaped, mentions as ``<...>``)."""
         message = self.world.post(thread.channel, text, user=self.id, thread_ts=thread.ts)
+        await self._deliver(self._reply_event(message, subtype))
+        return message
+
+    async def redeliver(self, message: Message) -> None:
+        """Deliver the event of an earlier reply again, as Slack does when it retries or two connections get it."""
+        await self._deliver(self._reply_event(message, None))
+
+    def _reply_event(self, message: Message, subtype: str | None) -> JSON:
         event: JSON = {
             "type": "message",
             "channel": message.channel,
             "user": self.id,
-            "text": text,
+            "text": message.text,
             "ts": message.ts,
-            "thread_ts": thread.ts,
+            "thread_ts": message.thread_ts,
             "event_ts": message.ts,
             "channel_type": "channel",
             "team": self.world.team_id,
         }
         if subtype is not None:
             event["subtype"] = subtype
-        await self._deliver(event)
-        return message
+        return event
 
     async def edit(self, message: Message, text: str) -> None:
         previous = message.to_api()

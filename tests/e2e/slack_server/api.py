@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .world import JSON, Ephemeral, SlackWorld
+from .world import JSON, Ephemeral, SlackFile, SlackWorld
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -270,6 +270,90 @@ def conversations_replies(world: SlackWorld, params: JSON) -> JSON:
     }
 
 
+def conversations_history(world: SlackWorld, params: JSON) -> JSON:
+    """Like Slack: a channel's top-level messages, newest first (thread replies only through their parent), for
+    a member of the channel; ``oldest``/``latest`` bound the ts (exclusive unless ``inclusive``), ``limit`` and
+    ``cursor`` page."""
+    channel = world.channels.get(_required(params, "channel"))
+    if channel is None:
+        raise ApiError("channel_not_found")
+    if world.bot.id not in channel.members:
+        raise ApiError("not_in_channel")
+    inclusive = str(params.get("inclusive") or "").lower() in ("1", "true")
+    oldest = float(params.get("oldest") or 0)
+    latest = float(params["latest"]) if params.get("latest") else None
+
+    def within(ts: float) -> bool:
+        above = ts >= oldest if inclusive else ts > oldest
+        below = latest is None or (ts <= latest if inclusive else ts < latest)
+        return above and below
+
+    messages = []
+    for message in reversed(world.channel_messages(channel.id)):
+        if not within(float(message.ts)):
+            continue
+        data = message.to_api()
+        replies = world.thread(channel.id, message.ts)
+        if replies:  # a parent carries its own ts as thread_ts once it has replies
+            data.update(thread_ts=message.ts, reply_count=len(replies), latest_reply=replies[-1].ts)
+        messages.append(data)
+    limit = min(int(params.get("limit") or 100), 999)
+    start = int(params.get("cursor") or 0)
+    page = messages[start : start + limit]
+    more = start + limit < len(messages)
+    return {
+        "messages": page,
+        "has_more": more,
+        "pin_count": 0,
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+    }
+
+
+def conversations_open(world: SlackWorld, params: JSON) -> JSON:
+    """Like Slack for one user: the bot's direct-message channel with them (``im:write``)."""
+    users = [u for u in _required(params, "users").split(",") if u]
+    if len(users) != 1:
+        raise ApiError("not_implemented")  # group DMs are not modelled
+    if users[0] not in world.users:
+        raise ApiError("user_not_found")
+    return {"channel": {"id": world.dm_channel(users[0]).id}}
+
+
+def files_get_upload_url_external(world: SlackWorld, params: JSON) -> JSON:
+    """Step one of an upload (``files:write``): a file id and the URL to send ``length`` bytes to."""
+    name = _required(params, "filename")
+    length = _required(params, "length")
+    if not length.isdigit() or int(length) < 1:
+        raise ApiError("invalid_arguments")
+    file = SlackFile(world.next_id("F"), name, int(length))
+    world.files[file.id] = file
+    return {"upload_url": f"{world.upload_base}/{file.id}", "file_id": file.id}
+
+
+def files_complete_upload_external(world: SlackWorld, params: JSON) -> JSON:
+    """Step three: share uploaded files in ``channel_id`` (a message from the bot, with ``initial_comment``).
+    Like Slack, a file whose bytes never arrived, or arrived short, cannot be completed."""
+    described = _json_field(params, "files")
+    if not isinstance(described, list) or not described:
+        raise ApiError("invalid_arguments")
+    files = []
+    for item in described:
+        file = world.files.get(str((item or {}).get("id")))
+        if file is None or file.data is None or len(file.data) != file.length:
+            raise ApiError("file_not_found")
+        file.title = str(item.get("title") or file.name)
+        files.append(file)
+    channel_id = params.get("channel_id")
+    if channel_id:
+        channel = _postable_channel(world, str(channel_id))
+        comment = str(params.get("initial_comment") or "")
+        message = world.post(channel, comment, bot=True, thread_ts=params.get("thread_ts") or None)
+        message.files = [f.id for f in files]
+        for file in files:
+            file.channels.append(channel)
+    return {"files": [f.to_api() for f in files]}
+
+
 METHODS: dict[str, Method] = {
     "auth.test": auth_test,
     "chat.postMessage": chat_post_message,
@@ -280,4 +364,8 @@ METHODS: dict[str, Method] = {
     "users.info": users_info,
     "usergroups.users.list": usergroups_users_list,
     "conversations.replies": conversations_replies,
+    "conversations.history": conversations_history,
+    "conversations.open": conversations_open,
+    "files.getUploadURLExternal": files_get_upload_url_external,
+    "files.completeUploadExternal": files_complete_upload_external,
 }

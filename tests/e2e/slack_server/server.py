@@ -72,14 +72,17 @@ class FakeSlack:
     # -- lifecycle ----------------------------------------------------------------------------------------
 
     async def start(self) -> FakeSlack:
-        app = web.Application()
+        # Uploads (``files.uploadV2``) may be far larger than aiohttp's 1 MiB default allows a request.
+        app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, HOST, 0).start()
         self.port = int(self._runner.addresses[0][1])
+        self.world.upload_base = f"http://{HOST}:{self.port}/upload"
         return self
 
     async def stop(self) -> None:
@@ -130,6 +133,12 @@ class FakeSlack:
     def socket_count(self) -> int:
         """Open Socket Mode connections."""
         return len(self._sockets)
+
+    async def drop_sockets(self) -> None:
+        """Close every Socket Mode connection from Slack's side, as Slack does now and then; a client that
+        reconnects gets a new one with a fresh ``hello``."""
+        for connection in list(self._sockets):
+            await connection.ws.close()
 
     def calls_to(self, method: str) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method]
@@ -243,6 +252,19 @@ class FakeSlack:
             )
         await self._notify()
         return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step two of ``files.uploadV2``: the file's bytes, posted to the URL step one gave (no token: the URL is
+        the credential). Like Slack, more bytes than announced are refused."""
+        file = self.world.files.get(request.match_info["file_id"])
+        if file is None:
+            return web.Response(status=404, text="unknown upload")
+        data = await request.read()
+        if len(data) > file.length:
+            return web.Response(status=413, text="more bytes than announced")
+        file.data = data
+        await self._notify()
+        return web.Response(text=f"OK - {len(data)}")
 
     def _change_original(self, source: Message | Ephemeral, text: str, blocks: list[JSON], *, delete: bool) -> None:
         """Like Slack: a ``response_url`` may replace or delete the message the action came from."""

@@ -62,6 +62,7 @@ class Message:
     thread_ts: str | None = None
     reactions: dict[str, list[str]] = field(default_factory=dict)
     edited: bool = False
+    files: list[str] = field(default_factory=list)  # ids of the files shared with the message
 
     def to_api(self) -> JSON:
         """The message object the Web API and events carry."""
@@ -99,6 +100,22 @@ def _block_texts(value: object) -> list[str]:
 
 
 @dataclass
+class SlackFile:
+    """A file uploaded with ``files.getUploadURLExternal``, its upload URL and ``files.completeUploadExternal``;
+    ``channels`` are where it was shared (empty until the upload is completed)."""
+
+    id: str
+    name: str
+    length: int
+    title: str = ""
+    data: bytes | None = None
+    channels: list[str] = field(default_factory=list)
+
+    def to_api(self) -> JSON:
+        return {"id": self.id, "name": self.name, "title": self.title or self.name, "size": len(self.data or b"")}
+
+
+@dataclass
 class Ephemeral:
     """A message only one user saw: from ``chat.postEphemeral`` or a ``response_url`` reply."""
 
@@ -130,6 +147,9 @@ class SlackWorld:
         self.ephemerals: list[Ephemeral] = []
         self.views: list[JSON] = []
         self.triggers: set[str] = set()
+        self.files: dict[str, SlackFile] = {}
+        # Where ``files.getUploadURLExternal`` sends uploads: the server's upload endpoint, set when it starts.
+        self.upload_base = ""
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self.base_epoch = 1_741_000_000
@@ -199,6 +219,10 @@ class SlackWorld:
             for (c, ts), m in sorted(self.messages.items())
             if c == channel and m.thread_ts == thread_ts and ts != thread_ts
         ]
+
+    def shared_files(self, channel: str) -> list[SlackFile]:
+        """The files shared in a channel, in upload order."""
+        return [f for f in self.files.values() if channel in f.channels]
 
     def bot_messages(self, channel: str) -> list[Message]:
         return [m for (c, _), m in sorted(self.messages.items()) if c == channel and m.bot_id == self.bot_id]
