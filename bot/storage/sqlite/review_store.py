@@ -1,0 +1,33 @@
+"""The SQLite ``ReviewStore``: personal review's repositories over a quiz ``Database``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.forget import MemberEraserStore
+from bot.storage.sqlite.history import HistoryStore
+from bot.storage.sqlite.member_settings import MemberSettingsStore
+from bot.storage.sqlite.reminder_log import ReminderLogStore
+from bot.storage.sqlite.reviews import ReviewStore
+
+if TYPE_CHECKING:
+    from bot.core.ports import review_storage
+
+
+class ReviewStorage:
+    """Shares the quiz's open ``Database`` (``Storage.db``): opening and closing it stay with the quiz's store."""
+
+    def __init__(self, db: Database) -> None:
+        self.cards = ReviewStore(db)
+        self.settings = MemberSettingsStore(db)
+        self.history = HistoryStore(db)
+        self.eraser = MemberEraserStore(db)
+        self.reminders = ReminderLogStore(db)
+
+
+if TYPE_CHECKING:
+
+    def _implements_the_port(storage: ReviewStorage) -> review_storage.ReviewStore:
+        """Never called: the type checker proves here that ``ReviewStorage`` is a ``ReviewStore``."""
+        return storage
