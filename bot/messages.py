@@ -95,6 +95,7 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
         "ko": "정답 공개 후의 답변이라 점수 없이 저장했습니다.",
         "en": "Saved as a late answer: the round is revealed, so it earns no points.",
     },
+    "answer.unchanged": {"ko": "이미 저장된 답변입니다.", "en": "That answer is saved already."},
     "answer.withdrawn": {"ko": "답변을 철회했습니다.", "en": "Answer withdrawn."},
     "answer.private_saved": {
         "ko": "비공개 답변을 저장했습니다. 정답 공개 때 함께 공개됩니다.",
@@ -130,11 +131,29 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
         "en": "/dispute name [concept number]: the number must be a number.",
     },
     "console.usage.bad-period": {
-        "ko": "'{period}': 기간은 week, month, all 중 하나입니다.",
-        "en": "'{period}': the period is one of week, month, all.",
+        "ko": "'{period}': 기간은 week, month, all 중 하나입니다 (보기는 around, accuracy).",
+        "en": "'{period}': the period is one of week, month, all (and the view around or accuracy).",
     },
+    "console.review.show-first": {
+        "ko": "먼저 카드를 보세요: /review {name}",
+        "en": "Look at the card first: /review {name}",
+    },
+    "console.review.how": {
+        "ko": "자신의 말로 답하기: /review {name} 답변",
+        "en": "Answer in your own words: /review {name} your answer",
+    },
+    "console.review.rate": {
+        "ko": "평가가 틀렸다면: /knew {name} (알고 있었음) 또는 /didnt {name} (몰랐음)",
+        "en": "Rated wrong? /knew {name} (you knew it) or /didnt {name} (you didn't)",
+    },
+    "console.forget.confirm": {
+        "ko": "정말 지우려면: /me {name} forget confirm",
+        "en": "To delete it all: /me {name} forget confirm",
+    },
+    "console.file-saved": {"ko": "저장했습니다: {path} ({size} 바이트)", "en": "Saved {path} ({size} bytes)"},
     "error.round-open": {
-        "ko": "이 채널에 이미 진행 중인 질문이 있습니다. 먼저 그 질문에 답해 주세요 (관리자는 /quiz reveal 또는 /quiz skip).",
+        "ko": "이 채널에 이미 진행 중인 질문이 있습니다. 먼저 그 질문에 답해 주세요 "
+        "(관리자는 /quiz reveal 또는 /quiz skip).",
         "en": "A question is already open in this channel: answer it first (admins can /quiz reveal or /quiz skip it).",
     },
     "error.dispute-bad-number": {
@@ -154,17 +173,42 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
         "ko": "내 순위: {rank}위 / {total}명, {points}점",
         "en": "Your rank: {rank} of {total}, {points} pts",
     },
+    "leaderboard.around": {"ko": "내 주변", "en": "around you"},
+    "accuracy.title": {
+        "ko": "정확도 · {period} (답변 {min}회 이상, 평균 채점)",
+        "en": "Accuracy · {period} (mean grade, at least {min} answers)",
+    },
+    "accuracy.row": {"ko": "{rank}. {name}: {mean} ({answers})", "en": "{rank}. {name}: {mean} ({answers})"},
+    "accuracy.empty": {
+        "ko": "아직 답변을 {min}회 이상 한 멤버가 없습니다.",
+        "en": "Nobody has {min} answers in this period yet.",
+    },
+    "accuracy.you": {"ko": "내 순위: {rank}위 / {total}명, 평균 {mean}", "en": "Your rank: {rank} of {total}, {mean}"},
+    "accuracy.you-unranked": {
+        "ko": "내 평균: {mean} ({answers}). 순위에 오르려면 답변 {min}회가 필요합니다.",
+        "en": "Your mean: {mean} over {answers}; {min} answers put you on the board.",
+    },
+    "stats.study": {
+        "ko": "내 하루 기준({timezone}) 복습 연속 {current} (최고 {best}) · 오늘 복습할 카드 {due}장 · "
+        "기억률 {retention}",
+        "en": "In your day ({timezone}): study streak {current} (best {best}) · reviews due today: {due} · "
+        "retention: {retention}",
+    },
     "leaderboard.you_none": {"ko": "이 기간에 아직 점수가 없습니다.", "en": "You have no points in this period yet."},
     "stats.title": {"ko": "{name}님의 기록", "en": "Stats for {name}"},
     "stats.summary": {
-        "ko": "답변 {answered}회 · 총 {points}점 · 연속 {current}일 (최고 {best}일) · 평균 개념 커버리지 {coverage}",
-        "en": "{answered} answers · {points} pts · streak {current} (best {best}) · average coverage {coverage}",
+        "ko": "{answered} · 총 {points}점 · 연속 {current}일 (최고 {best}일) · 평균 개념 커버리지 {coverage}",
+        "en": "{answered} · {points} pts · streak {current} (best {best}) · average coverage {coverage}",
     },
     "stats.by_category": {"ko": "분야별 커버리지 (약한 분야부터)", "en": "Coverage by category (weakest first)"},
     "stats.category_row": {"ko": "{category}: {coverage} ({answers}회)", "en": "{category}: {coverage} ({answers})"},
     "stats.none": {"ko": "아직 채점된 답변이 없습니다.", "en": "No scored answers yet."},
     "categories.title": {"ko": "분야", "en": "Categories"},
-    "categories.row": {"ko": "{id} · {name}: {count}문항", "en": "{id} · {name}: {count} questions"},
+    "categories.row": {"ko": "{id} · {name}: {count}", "en": "{id} · {name}: {count}"},
+    # Counted things: English has a singular and a plural, split by "|".
+    "count.answers": {"ko": "답변 {n}회", "en": "{n} answer|{n} answers"},
+    "count.questions": {"ko": "{n}문항", "en": "{n} question|{n} questions"},
+    "count.decks": {"ko": "덱 {n}개", "en": "{n} deck|{n} decks"},
     "help.title": {"ko": "퀴즈봇 사용법과 점수 규칙", "en": "How quizbot works and scores"},
     "help.body": {
         "ko": (
@@ -234,13 +278,48 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
         "ko": "이 채널에 글을 쓰거나 스레드를 만들 권한이 없습니다: {detail}",
         "en": "I cannot post or create threads in this channel: {detail}",
     },
+    "error.platform-busy": {
+        "ko": "채팅 서비스가 지금 요청을 받지 않습니다 (잠시 후 다시 해 주세요): {detail}",
+        "en": "The chat service is not taking requests right now; please try again in a minute ({detail}).",
+    },
+    "error.post-failed": {
+        "ko": "이 채널에 글을 올리지 못했습니다: {detail}",
+        "en": "I could not post in this channel: {detail}",
+    },
     "admin.setup_done": {
-        "ko": "설정 완료: 매일 {time} ({timezone}), 요일 {weekdays}, 공개까지 {delay}.",
-        "en": "Set up: every {weekdays} at {time} ({timezone}); reveal after {delay}.",
+        "ko": "설정 완료: {weekdays} {time} ({timezone})에 질문, {delay} 뒤 공개. /quiz ask 질문은 {ondemand} 뒤 공개.",
+        "en": "Set up: a question {weekdays} at {time} ({timezone}), revealed after {delay}; "
+        "/quiz ask questions are revealed after {ondemand}.",
+    },
+    "settings.title": {"ko": "이 채널의 설정", "en": "This channel's settings"},
+    "settings.none": {
+        "ko": "이 채널은 아직 설정되지 않았습니다: /quiz ask 는 쓸 수 있고, "
+        "관리자가 /quiz setup 으로 매일 질문을 켭니다.",
+        "en": "This channel is not set up: /quiz ask works here, and an admin turns on daily questions "
+        "with /quiz setup.",
+    },
+    "settings.state.daily": {"ko": "매일 질문: 켜짐", "en": "Daily questions: on"},
+    "settings.state.paused": {"ko": "매일 질문: 일시 정지", "en": "Daily questions: paused"},
+    "settings.state.ondemand": {"ko": "매일 질문: 꺼짐 (/quiz ask 만)", "en": "Daily questions: off (/quiz ask only)"},
+    "settings.all_decks": {"ko": "불러온 모든 덱", "en": "every loaded deck"},
+    "settings.body": {
+        "ko": "시간: {weekdays} {time} ({timezone})\n공개: {delay} 뒤 · /quiz ask 는 {ondemand} 뒤\n덱: {decks}",
+        "en": "When: {weekdays} at {time} ({timezone})\nReveal: after {delay} · /quiz ask after {ondemand}\n"
+        "Decks: {decks}",
     },
     "admin.paused": {"ko": "매일 질문을 멈췄습니다.", "en": "Daily questions paused."},
     "admin.resumed": {"ko": "매일 질문을 다시 시작합니다.", "en": "Daily questions resumed."},
     "admin.revealed": {"ko": "정답을 공개했습니다.", "en": "Revealed."},
+    "admin.reveal-retrying": {
+        "ko": "점수는 확정했지만 공개 글을 올리지 못했습니다. 잠시 후 자동으로 다시 올립니다.",
+        "en": "Scores are fixed, but posting the reveal failed; it is retried automatically in a moment.",
+    },
+    "admin.reveal-failed": {
+        "ko": "점수는 확정했지만 공개 글을 올리지 못했습니다 (관리자에게 알렸습니다). "
+        "봇을 다시 시작하면 다시 시도합니다.",
+        "en": "Scores are fixed, but the reveal could not be posted (the admins were told); it is tried again at the "
+        "next start.",
+    },
     "admin.skipped": {"ko": "진행 중인 라운드를 건너뛰었습니다.", "en": "The open round was skipped."},
     "admin.problem": {"ko": "퀴즈봇 알림: {problem}", "en": "quizbot needs attention: {problem}"},
     # Discord: slash command names, descriptions and options (names must be lowercase, no spaces).
@@ -260,6 +339,8 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
     },
     "discord.cmd.categories.name": {"ko": "분야", "en": "categories"},
     "discord.cmd.categories.description": {"ko": "질문 분야와 문항 수", "en": "Question categories and counts"},
+    "discord.cmd.settings.name": {"ko": "설정보기", "en": "settings"},
+    "discord.cmd.settings.description": {"ko": "이 채널의 현재 설정", "en": "This channel's current settings"},
     "discord.cmd.help.name": {"ko": "도움말", "en": "help"},
     "discord.cmd.help.description": {"ko": "사용법과 점수 규칙", "en": "How it works and how points are earned"},
     "discord.cmd.setup.name": {"ko": "설정", "en": "setup"},
@@ -281,10 +362,64 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
         "ko": "진행 중인 라운드를 점수 없이 취소합니다",
         "en": "Cancel the open round without scoring it",
     },
+    "discord.cmd.review.name": {"ko": "복습", "en": "review"},
+    "discord.cmd.review.description": {
+        "ko": "오늘 복습할 카드에 답합니다 (나만 보임)",
+        "en": "Answer your cards due today (only you see it)",
+    },
+    "discord.cmd.me.name": {"ko": "나", "en": "me"},
+    "discord.cmd.me.description": {
+        "ko": "내 복습 기록과 설정 (알림, 시간대), 내 기록 지우기",
+        "en": "Your review progress and settings (reminders, time zone); forget you",
+    },
+    "discord.cmd.notebook.name": {"ko": "노트", "en": "notebook"},
+    "discord.cmd.notebook.description": {
+        "ko": "내 답과 참고 답안을 모은 노트(.md)와 놓친 질문의 Anki 덱(.apkg)",
+        "en": "Your answers beside the reference (.md) and an Anki deck of questions you missed (.apkg)",
+    },
+    "discord.cmd.export.name": {"ko": "내보내기", "en": "export"},
+    "discord.cmd.export.description": {
+        "ko": "이 채널의 결과를 CSV 파일로 받습니다",
+        "en": "This channel's results as a CSV file",
+    },
+    "discord.opt.reminders.name": {"ko": "알림", "en": "reminders"},
+    "discord.opt.reminders.description": {
+        "ko": "복습할 카드가 있을 때 DM으로 알림",
+        "en": "A direct message when cards are due",
+    },
+    "discord.opt.reminder_time.name": {"ko": "알림-시각", "en": "reminder-time"},
+    "discord.opt.reminder_time.description": {
+        "ko": "알림을 받을 내 시간대의 시각, HH:MM (예: 20:00)",
+        "en": "When, in your time zone, HH:MM (e.g. 20:00)",
+    },
+    "discord.opt.my_timezone.description": {
+        "ko": "내 시간대, 하루와 알림의 기준 (예: Asia/Seoul)",
+        "en": "Your time zone, for your day and reminders (e.g. Asia/Seoul)",
+    },
+    "discord.opt.optin.name": {"ko": "참여", "en": "opt-in"},
+    "discord.opt.optin.description": {
+        "ko": "답하지 못한 매일 질문도 복습 카드로 받기",
+        "en": "Daily questions you miss become review cards too",
+    },
+    "discord.opt.forget.name": {"ko": "지우기", "en": "forget"},
+    "discord.opt.forget.description": {
+        "ko": "이 서버에 저장된 내 기록을 모두 지웁니다 (확인을 먼저 묻습니다)",
+        "en": "Delete everything stored about you in this server (asks first)",
+    },
+    "discord.choice.on": {"ko": "켜기", "en": "on"},
+    "discord.choice.off": {"ko": "끄기", "en": "off"},
     "discord.opt.category.name": {"ko": "분야", "en": "category"},
     "discord.opt.category.description": {"ko": "이 분야에서만 질문합니다", "en": "Ask from this category only"},
     "discord.opt.period.name": {"ko": "기간", "en": "period"},
     "discord.opt.period.description": {"ko": "집계 기간 (기본: 이번 주)", "en": "Which period (default: this week)"},
+    "discord.opt.view.name": {"ko": "보기", "en": "view"},
+    "discord.opt.view.description": {
+        "ko": "점수 순위, 내 주변, 정확도 (기본: 점수 순위)",
+        "en": "Points from the top, around you, or accuracy (default: points)",
+    },
+    "discord.view.top": {"ko": "점수 순위", "en": "points"},
+    "discord.view.around": {"ko": "내 주변", "en": "around me"},
+    "discord.view.accuracy": {"ko": "정확도", "en": "accuracy"},
     "discord.opt.member.name": {"ko": "멤버", "en": "member"},
     "discord.opt.member.description": {"ko": "기록을 볼 멤버 (기본: 나)", "en": "Whose stats (default: yours)"},
     "discord.opt.channel.name": {"ko": "채널", "en": "channel"},
@@ -385,8 +520,12 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
         "en": "Unknown setting '{option}'. Example: time=09:00 tz=Asia/Seoul days=mon-fri delay=8h",
     },
     "slack.error.bad-period": {
-        "ko": "'{period}' 대신 week, month, all 중 하나를 적어 주세요.",
-        "en": "Use week, month or all instead of '{period}'.",
+        "ko": "'{period}' 대신 week, month, all 중 하나를 적어 주세요 (보기는 around, accuracy).",
+        "en": "Use week, month or all instead of '{period}' (and around or accuracy for another view).",
+    },
+    "slack.files.sent": {
+        "ko": "파일은 봇과의 DM으로 보냈습니다.",
+        "en": "The files are in your direct messages with the bot.",
     },
     "slack.error.failed": {
         "ko": "명령을 처리하지 못했습니다. 잠시 후 다시 시도해 주세요.",
@@ -396,21 +535,177 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
         "ko": (
             "*명령*\n"
             "• /quiz ask [분야]: 지금 질문 하나 받기\n"
-            "• /quiz leaderboard [week|month|all]: 리더보드\n"
+            "• /quiz leaderboard [week|month|all] [around|accuracy]: 리더보드, 내 주변, 정확도\n"
             "• /quiz stats: 내 기록\n"
             "• /quiz categories: 분야 목록\n"
+            "• /quiz settings: 이 채널의 설정\n"
+            "• /quiz review: 오늘 복습할 카드 · /quiz notebook: 내 노트와 Anki 덱 (DM으로)\n"
+            "• /quiz me [tz=Asia/Seoul reminders=on|off at=20:00 optin=on|off]: 내 복습 기록과 설정 · "
+            "/quiz me forget: 내 기록 모두 지우기\n"
             "• 관리자: /quiz setup time=09:00 tz=Asia/Seoul days=mon-fri delay=8h, /quiz pause, /quiz resume, "
-            "/quiz reveal, /quiz skip"
+            "/quiz reveal, /quiz skip, /quiz export"
         ),
         "en": (
             "*Commands*\n"
             "• /quiz ask [category]: a question now\n"
-            "• /quiz leaderboard [week|month|all]: the leaderboard\n"
+            "• /quiz leaderboard [week|month|all] [around|accuracy]: the leaderboard, around you, accuracy\n"
             "• /quiz stats: your stats\n"
             "• /quiz categories: the categories\n"
+            "• /quiz settings: this channel's settings\n"
+            "• /quiz review: your cards due today · /quiz notebook: your notebook and Anki deck (in a DM)\n"
+            "• /quiz me [tz=Asia/Seoul reminders=on|off at=20:00 optin=on|off]: your review progress and settings · "
+            "/quiz me forget: delete everything about you\n"
             "• Admins: /quiz setup time=09:00 tz=Asia/Seoul days=mon-fri delay=8h, /quiz pause, /quiz resume, "
-            "/quiz reveal, /quiz skip"
+            "/quiz reveal, /quiz skip, /quiz export"
         ),
+    },
+    "review.error.bad-freezes": {
+        "ko": "스트릭 프리즈는 한 달에 0~{max}개까지 정할 수 있습니다.",
+        "en": "Streak freezes per month must be between 0 and {max}.",
+    },
+    "review.error.nothing-to-override": {
+        "ko": "이 라운드에 바꿀 내 복습 기록이 없습니다.",
+        "en": "You have no review from this round to change.",
+    },
+    "review.error.not-yours": {"ko": "다른 사람의 복습 카드입니다.", "en": "That review card is not yours."},
+    "review.error.question-gone": {
+        "ko": "이 카드의 질문이 더 이상 덱에 없습니다.",
+        "en": "This card's question is no longer in any loaded deck.",
+    },
+    "review.error.no-card": {"ko": "이 복습 카드는 더 이상 없습니다.", "en": "This review card no longer exists."},
+    "review.error.stale": {
+        "ko": "이 카드는 이미 답했습니다. 다음 카드를 불러 주세요.",
+        "en": "You already answered this card. Ask for the next one.",
+    },
+    "review.error.unavailable": {
+        "ko": "이 데이터베이스(PostgreSQL)에서는 아직 개인 복습을 쓸 수 없습니다. SQLite에서 쓸 수 있습니다.",
+        "en": "Personal review is not available on this database (PostgreSQL) yet; it works on SQLite.",
+    },
+    "review.none": {
+        "ko": "오늘 복습할 카드가 없습니다. 오늘의 질문에 답하면 카드가 생깁니다.",
+        "en": "Nothing to review today. Answer the daily question to add cards.",
+    },
+    "review.title": {"ko": "복습 · {category} · 오늘 {due}장 남음", "en": "Review · {category} · {due} due today"},
+    "review.graded": {
+        "ko": "{grade} · {rating} · 다음 복습: {next} 뒤",
+        "en": "{grade} · {rating} · next review in {next}",
+    },
+    "review.rating.again": {"ko": "다시", "en": "Again"},
+    "review.rating.hard": {"ko": "어려움", "en": "Hard"},
+    "review.rating.good": {"ko": "좋음", "en": "Good"},
+    "review.rating.easy": {"ko": "쉬움", "en": "Easy"},
+    "review.remaining": {"ko": "오늘 {due}장 더 남았습니다.", "en": "{due} more due today."},
+    "review.done": {"ko": "오늘 복습을 모두 마쳤습니다.", "en": "That's all for today."},
+    "review.rated.knew": {
+        "ko": "알고 있었던 것으로 바꿨습니다. 다음 복습: {next} 뒤",
+        "en": "Noted: you knew it. Next review in {next}.",
+    },
+    "review.rated.didnt": {
+        "ko": "몰랐던 것으로 바꿨습니다. 다음 복습: {next} 뒤",
+        "en": "Noted: you didn't. Next review in {next}.",
+    },
+    "review.rated.too-easy": {
+        "ko": "너무 쉬운 것으로 표시했습니다. 다음 복습: {next} 뒤",
+        "en": "Noted: too easy. Next review in {next}.",
+    },
+    "review.answer.button": {"ko": "답하기", "en": "Answer"},
+    "review.answer.title": {"ko": "복습 답변", "en": "Review answer"},
+    "review.answer.label": {"ko": "자신의 말로 답해 주세요", "en": "Answer in your own words"},
+    "review.next.button": {"ko": "다음 카드", "en": "Next card"},
+    "me.title": {"ko": "{name}님의 개인 복습", "en": "Personal review · {name}"},
+    "me.progress": {
+        "ko": "복습 연속: {current} (최고 {best}) · 오늘: {today}\n"
+        "오늘 복습할 카드 {due}장 · 카드 {cards}장 · 복습 {reviews}회 · 기억률 {retention}",
+        "en": "Study streak: {current} (best {best}) · today: {today}\n"
+        "Due today: {due} · cards: {cards} · reviews: {reviews} · retention: {retention}",
+    },
+    "me.today-done": {"ko": "했음 ✓", "en": "done ✓"},
+    "me.today-open": {"ko": "아직", "en": "not yet"},
+    "me.settings": {
+        "ko": "시간대 {timezone} · 알림: {reminders} · 놓친 매일 질문도 카드로: {optin} · "
+        "한 달 스트릭 프리즈 {freezes}개",
+        "en": "Time zone {timezone} · reminders: {reminders} · missed daily questions become cards: {optin} · "
+        "streak freezes: {freezes} a month",
+    },
+    "me.reminders-on": {"ko": "{time}에 켜짐", "en": "on at {time}"},
+    "me.reminders-off": {"ko": "꺼짐", "en": "off"},
+    "me.optin-on": {"ko": "예", "en": "yes"},
+    "me.optin-off": {"ko": "아니요", "en": "no"},
+    "me.saved": {"ko": "설정을 저장했습니다.", "en": "Settings saved."},
+    "me.bad-option": {
+        "ko": "'{option}'은(는) 알 수 없는 설정입니다. 예: tz=Asia/Seoul reminders=on at=20:00 optin=on",
+        "en": "Unknown setting '{option}'. Example: tz=Asia/Seoul reminders=on at=20:00 optin=on",
+    },
+    "me.bad-switch": {
+        "ko": "'{value}': on 또는 off 로 적어 주세요.",
+        "en": "'{value}': write on or off.",
+    },
+    "forget.title": {"ko": "내 기록 모두 지우기", "en": "Forget me"},
+    "forget.what": {
+        "ko": "이 서버에서 퀴즈봇이 저장한 내 모든 것을 지웁니다: 답변과 그 수정 기록, 결과와 모든 리더보드 점수, "
+        "연속 기록, 이의 제기, 이름, 내가 한 추천과 내 답변이 받은 추천, 복습 카드와 복습 기록, 설정. 다른 "
+        "멤버의 점수에서는 내 추천만큼이 빠집니다. 되돌릴 수 없습니다.",
+        "en": "This deletes everything quizbot stored about you in this server: your answers and their edits, your "
+        "results and points on every leaderboard, streaks, disputes, your name, the votes you cast and those on "
+        "your answers, your review cards, reviews and settings. Other members lose the points of your votes. It "
+        "cannot be undone.",
+    },
+    "forget.button": {"ko": "모두 지우기", "en": "Delete everything"},
+    "forget.done": {
+        "ko": "지웠습니다: 기록 {total}개. 내가 추천한 답변 {rescored}개의 점수를 다시 계산했습니다.",
+        "en": "Done: {total} records about you are deleted; {rescored} answers you had voted for were re-scored.",
+    },
+    "notebook.reply": {
+        "ko": "공부 노트(마크다운 파일 {parts}개)와 놓친 질문 {notes}개의 Anki 덱입니다.",
+        "en": "Your study notebook ({parts} Markdown file(s)) and an Anki deck of {notes} questions you missed.",
+    },
+    "export.reply": {
+        "ko": "이 채널의 결과: 채점된 답변 {rows}개 (CSV).",
+        "en": "This channel's results: {rows} scored answers (CSV).",
+    },
+    "count.days": {"ko": "{n}일", "en": "{n} day|{n} days"},
+    "reminder.text": {
+        "ko": "📚 오늘 복습할 카드가 {due}장 있습니다: {command} (알림 끄기: {settings})",
+        "en": "📚 You have {due} review cards due today. Start with {command}. (Turn this off: {settings})",
+    },
+    "review.button.knew": {"ko": "알고 있었어요", "en": "I knew it"},
+    "review.button.didnt": {"ko": "몰랐어요", "en": "I didn't"},
+    "review.button.too-easy": {"ko": "너무 쉬워요", "en": "Too easy"},
+    "notebook.title": {"ko": "{name}님의 공부 노트", "en": "{name}'s study notebook"},
+    "notebook.made": {"ko": "{date} 작성 · 질문 {count}개", "en": "Made {date} · {count} questions"},
+    "notebook.empty": {
+        "ko": "아직 답한 질문이 없습니다. 오늘의 질문에 답해 보세요.",
+        "en": "No answers yet. Answer today's question to start your notebook.",
+    },
+    "notebook.weakest": {"ko": "약한 분야", "en": "Weakest categories"},
+    "notebook.weakest-row": {
+        "ko": "{category}: 답변 {answers}회, 평균 {coverage}%",
+        "en": "{category}: {answers} answers, {coverage}% covered on average",
+    },
+    "notebook.meta": {
+        "ko": "{category} · {date} · {points}점 · {coverage}% 짚음",
+        "en": "{category} · {date} · {points} pts · {coverage}% covered",
+    },
+    "notebook.your-answer": {"ko": "내 답", "en": "Your answer"},
+    "notebook.reference": {"ko": "참고 답안", "en": "Reference answer"},
+    "notebook.correction": {"ko": "바로잡기", "en": "Correction"},
+    "notebook.covered": {"ko": "짚은 개념", "en": "Covered"},
+    "notebook.missed": {"ko": "놓친 개념", "en": "Missed"},
+    "notebook.contradicted": {"ko": "부정한 개념", "en": "Contradicted"},
+    "notebook.misconception": {"ko": "오개념", "en": "Misconception"},
+    "notebook.part": {"ko": "{total}개 중 {n}번째 파일", "en": "Part {n} of {total}"},
+    "notebook.left-out": {
+        "ko": "크기 제한 때문에 오래된 질문 {count}개는 빠졌습니다.",
+        "en": "{count} older questions were left out to keep within the size limit.",
+    },
+    "notebook.cut": {
+        "ko": "(너무 길어 여기서 잘랐습니다)",
+        "en": "(cut here: too long for one file)",
+    },
+    "notebook.anki-deck": {"ko": "{name}님의 복습 카드", "en": "{name}'s review cards"},
+    "notebook.anki-omitted": {
+        "ko": "크기 제한 때문에 질문 {count}개가 빠졌습니다.",
+        "en": "{count} more questions were left out to keep within the size limit.",
     },
 }
 
@@ -420,6 +715,12 @@ def text(key: str, language: Language = "ko", **values: object) -> str:
     entry = _CATALOGUE[key]
     template = entry.get(language) or entry["en"]
     return template.format(**values) if values else template
+
+
+def counted(key: str, n: int, language: Language = "ko") -> str:
+    """``n`` things as the catalogue says them: ``1 answer``, ``2 answers``, ``답변 2회``."""
+    forms = text(key, language, n=n).split("|")
+    return forms[0] if n == 1 or len(forms) == 1 else forms[1]
 
 
 def has(key: str) -> bool:

@@ -97,7 +97,7 @@ class AnswerReceipt:
 
     answer_id: int
     round_id: int
-    status: str  # "recorded", "replaced", "late", "withdrawn"
+    status: str  # "recorded", "replaced", "unchanged" (the same message again), "late", "withdrawn"
     late: bool
     private: bool
     truncated: bool = False  # only the first ``MAX_ANSWER_CHARS`` characters were kept and are graded

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot.core.boards import MIN_ACCURACY_ANSWERS, AccuracyBoard, accuracy_board
 from bot.core.clock import Clock
 from bot.core.decks import CategoryCount, DeckCatalog
 from bot.core.errors import UserError
@@ -30,11 +31,18 @@ from bot.core.models import (
     VoteResult,
 )
 from bot.core.ports import ChatPlatform, PlatformError, QuestionCard
-from bot.core.scheduler import QuizScheduler
-from bot.core.scoring import ScoringRules
+from bot.core.review.cards import Card, Verdict
+from bot.core.review.notebook import AnkiExport, Translate
+from bot.core.review.records import ForgetReport
+from bot.core.review.service import DueCard, ReviewResult, ReviewService, ReviewStats
+from bot.core.review.settings import MemberSettings, SettingsChange
+from bot.core.scheduler import ManualReveal, QuizScheduler, RevealStatus
+from bot.core.scoring import ScoringRules, period_key, period_start
 from bot.core.service import QuizService
 
 log = logging.getLogger(__name__)
+
+__all__ = ["ManualReveal", "Notebook", "Quiz", "RevealStatus", "ScheduleChange"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,14 @@ class ScheduleChange:
     daily_reveal_delay: dt.timedelta | None = None
     on_demand_reveal_delay: dt.timedelta | None = None
     decks: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """A member's notebook: Markdown parts within the size asked for, and their missed questions as an Anki deck."""
+
+    parts: tuple[str, ...]
+    anki: AnkiExport
 
 
 class Quiz:
@@ -164,9 +180,10 @@ class Quiz:
             raise UserError("error.round-open")
         return await self._scheduler.ask(self._platform, key, category)
 
-    async def reveal_now(self, key: ChannelKey) -> Round | None:
-        """Reveal the channel's open round at once. ``None`` if none is open."""
-        return await self._scheduler.reveal_now(key)
+    async def reveal_now(self, key: ChannelKey) -> ManualReveal | None:
+        """Reveal the channel's open round at once. ``None`` if none is open; otherwise the round and whether its
+        reveal was posted, is being retried, or failed for good (its scores are fixed in every case)."""
+        return await self._scheduler.reveal_now_outcome(key)
 
     async def skip(self, key: ChannelKey) -> Round | None:
         """Cancel the channel's open round without a reveal (nobody scores it) and mark its question as skipped
@@ -251,5 +268,118 @@ class Quiz:
     ) -> Leaderboard:
         return await self._service.leaderboard(guild, period, caller_id, limit)
 
+    async def leaderboard_around(self, guild: GuildKey, period: Period, caller_id: str) -> Leaderboard:
+        """The caller among the members just above and below them."""
+        return await self._service.leaderboard_around(guild, period, caller_id)
+
+    async def accuracy_board(
+        self, guild: GuildKey, period: Period, caller_id: str | None = None, min_answers: int = MIN_ACCURACY_ANSWERS
+    ) -> AccuracyBoard:
+        """Members ranked by the mean grade of their answers in the period, those with ``min_answers`` or more."""
+        history = self._review().store.history
+        timezone = await self._service.guild_timezone(guild)
+        now = self.clock.now()
+        members = await history.accuracy(guild, period_key(period, now, timezone))
+        return accuracy_board(
+            members,
+            period=period,
+            period_start=period_start(period, now, timezone),
+            timezone=timezone,
+            caller_id=caller_id,
+            min_answers=min_answers,
+        )
+
     async def stats(self, guild: GuildKey, member_id: str) -> MemberStats:
         return await self._service.member_stats(guild, member_id)
+
+    # -- personal review ----------------------------------------------------------------------------------
+
+    @property
+    def reviews_available(self) -> bool:
+        """Whether this quiz's database holds personal review (the PostgreSQL backend does not yet)."""
+        return self._service.review is not None
+
+    def _review(self) -> ReviewService:
+        review = self._service.review
+        if review is None:
+            raise UserError("review.error.unavailable")
+        return review
+
+    async def next_review(self, guild: GuildKey, member_id: str) -> DueCard | None:
+        """The member's most overdue card due on their day, or ``None`` when they are done for the day."""
+        return await self._review().next_due(member_id, guild)
+
+    async def due_reviews(self, guild: GuildKey, member_id: str) -> int:
+        return await self._review().due_count(member_id, guild)
+
+    async def answer_review(
+        self, guild: GuildKey, member_id: str, card_id: int, shown_reviews: int, text: str
+    ) -> ReviewResult:
+        """Grade the member's answer to the card they were shown (with ``shown_reviews`` reviews at the time) and
+        reschedule it. A second submission of the same showing is refused (``review.error.stale``), so a double
+        tap, or a form submitted twice, counts once."""
+        review = self._review()
+        card = await review.store.cards.get(card_id)
+        if card is None or card.guild != guild:
+            raise UserError("review.error.no-card")
+        if card.member_id != member_id:
+            raise UserError("review.error.not-yours")
+        return await review.answer_review(
+            member_id, replace(card, reviews=shown_reviews), text, self._service.grading.grade_many
+        )
+
+    async def rate_round(self, guild: GuildKey, member_id: str, round_id: int, verdict: Verdict) -> Card:
+        """The member's one-tap correction of how their answer in a revealed round was rated: "I knew it",
+        "I didn't" or "too easy"; their card is rescheduled as if it had been rated so at once."""
+        review = self._review()
+        round_ = await self._service.storage.rounds.get(round_id)
+        if round_ is None or GuildKey(round_.channel.platform, round_.channel.guild_id) != guild:
+            raise UserError("review.error.nothing-to-override")
+        if verdict is Verdict.TOO_EASY:
+            return await review.mark_too_easy(member_id, round_id)
+        return await review.override(member_id, round_id, knew=verdict is Verdict.KNEW)
+
+    async def rate_review(self, guild: GuildKey, member_id: str, review_id: int, verdict: Verdict) -> Card:
+        """The same correction for one of the member's personal reviews."""
+        return await self._review().override_review(member_id, guild, review_id, verdict)
+
+    async def review_stats(self, guild: GuildKey, member_id: str) -> ReviewStats:
+        return await self._review().stats(member_id, guild)
+
+    async def review_settings(self, guild: GuildKey, member_id: str) -> MemberSettings:
+        return await self._review().settings(member_id, guild)
+
+    async def change_review_settings(self, guild: GuildKey, member_id: str, change: SettingsChange) -> MemberSettings:
+        """Change the member's review settings (all checked before any is stored); reminders switched on are
+        planned at once, and switched off stop at once."""
+        settings = await self._review().update_settings(member_id, guild, change)
+        await self._scheduler.plan_reminders(fresh=True)
+        return settings
+
+    async def forget_member(self, guild: GuildKey, member_id: str) -> ForgetReport:
+        """Delete everything stored of the member in the guild (``/quiz me forget``)."""
+        report = await self._review().forget(member_id, guild)
+        await self._scheduler.plan_reminders(fresh=True)
+        return report
+
+    async def notebook(
+        self,
+        guild: GuildKey,
+        member_id: str,
+        *,
+        translate: Translate,
+        language: str,
+        max_bytes: int,
+        max_parts: int | None = None,
+    ) -> Notebook:
+        """The member's notebook, each file within ``max_bytes`` (a platform's upload limit)."""
+        review = self._review()
+        parts = await review.notebook(
+            member_id, guild, translate=translate, language=language, max_bytes=max_bytes, max_parts=max_parts
+        )
+        anki = await review.missed_deck(member_id, guild, translate=translate, language=language, max_bytes=max_bytes)
+        return Notebook(tuple(parts), anki)
+
+    async def export_results(self, key: ChannelKey) -> bytes:
+        """The channel's results as CSV, for its admins (the command layer checks the caller is one)."""
+        return await self._review().export_channel(key)

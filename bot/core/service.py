@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.core.boards import NEIGHBOURS, around
 from bot.core.clock import Clock
 from bot.core.deck_schema import Category, Question
 from bot.core.decks import CategoryCount, DeckCatalog
@@ -22,6 +25,7 @@ from bot.core.models import (
     Dispute,
     GuildKey,
     Leaderboard,
+    LeaderboardRow,
     Member,
     MemberStats,
     OpenOutcome,
@@ -36,11 +40,14 @@ from bot.core.models import (
     ScoredAnswer,
     VoteResult,
 )
-from bot.core.ports import ChatPlatform, PlatformError, QuestionCard, RevealCard
+from bot.core.ports import ChatPlatform, PlatformError, PostedQuestion, QuestionCard, RevealCard
+from bot.core.ports.storage import QuizStore
 from bot.core.rounds import score_round
 from bot.core.scoring import ScoringRules, answer_points, period_key, period_start, vote_points
 from bot.core.selection import choose_question
-from bot.core.ports.storage import QuizStore
+
+if TYPE_CHECKING:
+    from bot.core.review.service import ReviewService
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +85,9 @@ class QuizService:
         self.clock = clock
         self._rng = rng or random.Random()
         self.grading = grading or GradingService()
+        # Personal review over the same storage, when its backend holds it (the runtime sets it): every reveal
+        # turns the round's answers into review cards. ``None``: no personal review on this database.
+        self.review: ReviewService | None = None
         # Begin loading the analyser now, in the background, so the first reveal rarely waits for it.
         self.grading.start()
 
@@ -201,12 +211,40 @@ class QuizService:
         )
 
     async def publish_round(self, platform: ChatPlatform, round_: Round) -> Round:
-        """Post a pending round on its platform and open it. Raises ``PlatformError`` if the post failed."""
-        await self.storage.rounds.note_post_attempt(round_.id)
-        posted = await platform.post_question(round_.channel, self.question_card(round_))
-        await self.storage.rounds.mark_posted(round_.id, posted.message_id, posted.thread_id)
+        """Post a pending round on its platform and open it. Raises ``PlatformError`` if the post failed.
+
+        The attempt is counted before anything is sent. An earlier attempt may have made the post and then failed,
+        or been killed, before the round recorded it: every attempt after the first looks for that post and adopts
+        it, so a round is never shown twice."""
+        attempts = await self.storage.rounds.note_post_attempt(round_.id)
+        channel = await self.storage.channels.by_ref(round_.channel_ref)
+        card = self.question_card(round_, None if channel is None else channel.schedule.timezone)
+        found = await platform.find_question(round_.channel, card) if attempts > 1 else None
+        if found is not None:
+            log.warning("round %d was posted by an earlier attempt; adopting that post", round_.id)
+            return await self._open_posted(platform, round_, found, adopted=True)
+        posted = await platform.post_question(round_.channel, card)
+        return await self._open_posted(platform, round_, posted, adopted=False)
+
+    async def adopt_post(self, platform: ChatPlatform, round_: Round) -> Round | None:
+        """Open a pending round with the post an earlier attempt made, if the platform shows one; ``None`` (and
+        nothing changed) if it does not. For a round that must not be posted any more (an on-demand one, or one
+        past its grace period) but may be visible already. Raises ``PlatformError`` if the channel cannot be
+        read."""
+        found = await platform.find_question(round_.channel, self.question_card(round_))
+        if found is None:
+            return None
+        log.warning("round %d was posted before a restart; adopting that post", round_.id)
+        return await self._open_posted(platform, round_, found, adopted=True)
+
+    async def _open_posted(
+        self, platform: ChatPlatform, round_: Round, posted: PostedQuestion, *, adopted: bool
+    ) -> Round:
+        opened_now = await self.storage.rounds.mark_posted(round_.id, posted.message_id, posted.thread_id)
         opened = await self.storage.rounds.get(round_.id)
         assert opened is not None
+        if opened_now:
+            await platform.question_opened(opened, adopted=adopted)
         return opened
 
     async def ask_now(self, platform: ChatPlatform, key: ChannelKey, category: str | None = None) -> Round:
@@ -216,13 +254,27 @@ class QuizService:
         assert round_ is not None  # on-demand rounds have no slot to collide on
         try:
             return await self.publish_round(platform, round_)
-        except PlatformError:
+        except PlatformError as exc:
+            # A post that failed on its way back (a timeout, a dropped connection) may have gone out all the same:
+            # then it is this round's question, not an orphan whose button and thread lead nowhere.
+            adopted = await self._adopt_after_failure(platform, round_) if exc.retryable else None
+            if adopted is not None:
+                return adopted
             await self.storage.rounds.cancel(round_.id)
             raise
 
-    def question_card(self, round_: Round) -> QuestionCard:
+    async def _adopt_after_failure(self, platform: ChatPlatform, round_: Round) -> Round | None:
+        try:
+            return await self.adopt_post(platform, round_)
+        except PlatformError as exc:
+            log.warning("could not tell whether round %d was posted after all: %s", round_.id, exc)
+            return None
+
+    def question_card(self, round_: Round, timezone: str | None = None) -> QuestionCard:
+        """What a platform shows for the round; times in the channel's ``timezone`` (the default one if unknown)."""
         question, category = self._question(round_)
-        return QuestionCard(round_, question, category, self.catalog.deck(round_.deck_id).deck.title)
+        deck_title = self.catalog.deck(round_.deck_id).deck.title
+        return QuestionCard(round_, question, category, deck_title, timezone or self.defaults.schedule.timezone)
 
     async def reveal(self, platform: ChatPlatform, round_id: int) -> RevealOutcome | None:
         """Reveal an open round exactly once: fix scores, post the reveal, mark it revealed.
@@ -277,8 +329,21 @@ class QuizService:
         outcome = await self.storage.results.outcome(round_id)
         if outcome is None or outcome.round.state is not RoundState.REVEALING:
             return
+        # Before the post, so the review buttons under the reveal find the cards, and before the round is marked
+        # revealed, so a retried post or a restart that finds the round still revealing records them again
+        # (``cards_from_reveal`` is idempotent: a card holds one review per round).
+        await self._review_cards(outcome)
         await platform.post_reveal(await self.reveal_card(outcome))
         await self.storage.rounds.mark_revealed(round_id, self.clock.now())
+
+    async def _review_cards(self, outcome: RevealOutcome) -> None:
+        if self.review is None:
+            return
+        try:
+            await self.review.cards_from_reveal(outcome)
+        except Exception:
+            # The group's reveal matters more than one round's review cards: it goes out regardless.
+            log.exception("could not record the review cards of round %d", outcome.round.id)
 
     async def reveal_card(self, outcome: RevealOutcome) -> RevealCard:
         question, category = self._question(outcome.round)
@@ -310,7 +375,7 @@ class QuizService:
     ) -> AnswerReceipt | None:
         """Store a member's answer durably; the caller may acknowledge it once this returns a receipt."""
         cleaned = text.strip()
-        if not cleaned:
+        if is_blank(cleaned):
             return None
         receipt = await self.storage.answers.record(
             round_id=round_.id,
@@ -326,7 +391,7 @@ class QuizService:
 
     async def edit_answer(self, round_: Round, message_id: str, text: str) -> AnswerReceipt | None:
         cleaned = text.strip()
-        if not cleaned:
+        if is_blank(cleaned):
             return await self.withdraw_answer(round_, message_id)
         receipt = await self.storage.answers.edit(round_.id, message_id, cleaned[:MAX_ANSWER_CHARS], self.clock.now())
         return _noting_truncation(receipt, cleaned)
@@ -462,6 +527,36 @@ class QuizService:
             total_members=await self.storage.results.member_count(guild, key),
         )
 
+    async def leaderboard_around(
+        self, guild: GuildKey, period: Period, caller_id: str, reach: int = NEIGHBOURS
+    ) -> Leaderboard:
+        """The caller's row with the ``reach`` members just above and below them; no rows if the caller has no
+        points in the period. Reads the board from the top only as far as the caller's neighbours."""
+        timezone = await self.guild_timezone(guild)
+        now = self.clock.now()
+        key = period_key(period, now, timezone)
+        standing = await self.storage.results.standing(guild, key, caller_id)
+        window: tuple[LeaderboardRow, ...] = ()
+        if standing is not None:
+            # Members tied with the caller may be listed before them: read further until the caller and the
+            # members after them are in, or the board ends.
+            limit = standing.rank + 2 * reach + 2
+            while True:
+                rows = await self.storage.results.top(guild, key, limit)
+                window = around(rows, caller_id, reach)
+                listed = [row.member.member_id for row in rows]
+                if len(rows) < limit or (caller_id in listed and listed.index(caller_id) + reach < len(rows)):
+                    break
+                limit *= 2
+        return Leaderboard(
+            period=period,
+            period_start=period_start(period, now, timezone),
+            timezone=timezone,
+            rows=window,
+            caller=standing,
+            total_members=await self.storage.results.member_count(guild, key),
+        )
+
     async def member_stats(self, guild: GuildKey, member_id: str) -> MemberStats:
         standing = await self.storage.results.standing(guild, "all", member_id)
         by_category = tuple(await self.storage.results.coverage_by_category(guild, member_id))
@@ -490,6 +585,15 @@ class QuizService:
     @staticmethod
     def _period_keys(at: dt.datetime, timezone: str) -> tuple[str, str]:
         return period_key(Period.WEEK, at, timezone), period_key(Period.MONTH, at, timezone)
+
+
+def is_blank(text: str) -> bool:
+    """True for text with nothing to read: only spaces, zero-width and other invisible format characters."""
+    return not any(not char.isspace() and unicodedata.category(char) not in _INVISIBLE for char in text)
+
+
+# Format (zero-width space, joiners, direction marks), control and unassigned characters show nothing.
+_INVISIBLE = frozenset({"Cf", "Cc", "Cn", "Zs", "Zl", "Zp"})
 
 
 def _noting_truncation(receipt: AnswerReceipt | None, text: str) -> AnswerReceipt | None:

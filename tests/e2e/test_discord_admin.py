@@ -243,3 +243,13 @@ async def test_guilds_do_not_see_each_others_leaderboards(discord_server: Discor
 
     assert "Alice" in here_board.content
     assert "Alice" not in there_board.content and "No points yet." in there_board.content
+
+
+async def test_settings_show_the_channels_schedule_to_the_caller_only(quiz: QuizHarness) -> None:
+    await admin(quiz, "setup", time="07:30", timezone="UTC", weekdays="mon-fri")
+
+    shown = await admin(quiz, "settings", user=quiz.server.world.alice)
+
+    assert shown.ephemeral_to == quiz.server.world.alice.id
+    assert "When: Mon–Fri at 07:30 (UTC)" in shown.content
+    assert "Daily questions: on" in shown.content

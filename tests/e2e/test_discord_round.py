@@ -37,12 +37,17 @@ async def test_bot_registers_localised_quiz_commands_at_start(quiz: QuizHarness)
         "leaderboard": "리더보드",
         "stats": "기록",
         "categories": "분야",
+        "settings": "설정보기",
         "help": "도움말",
         "setup": "설정",
         "pause": "일시정지",
         "resume": "재개",
         "reveal": "공개",
         "skip": "건너뛰기",
+        "review": "복습",
+        "me": "나",
+        "notebook": "노트",
+        "export": "내보내기",
     }
     assert subcommands["ask"]["options"][0]["name_localizations"]["ko"] == "분야"
     assert subcommands["leaderboard"]["options"][0]["choices"][0]["name_localizations"]["ko"] == "이번 주"
@@ -364,5 +369,5 @@ async def test_categories_are_listed_privately(quiz: QuizHarness) -> None:
     ).message()
 
     assert reply.flags & MessageFlag.EPHEMERAL
-    assert "e2e-long · Long answers: 1 questions" in reply.content
+    assert "e2e-long · Long answers: 1 question" in reply.content
     assert "basics · Deep learning basics" in reply.content

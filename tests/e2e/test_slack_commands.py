@@ -41,7 +41,13 @@ async def test_workspace_admin_sets_up_the_schedule_and_the_daily_question_arriv
         await h.scheduler.run_due()
 
         assert done.text == text(
-            "admin.setup_done", "en", time="09:30", timezone="Asia/Seoul", weekdays="Mon,Tue,Wed,Thu,Fri", delay="8h"
+            "admin.setup_done",
+            "en",
+            time="09:30",
+            timezone="Asia/Seoul",
+            weekdays="Mon–Fri",
+            delay="8h",
+            ondemand="10m",
         )
         [question] = h.world.channel_messages(STUDY)
         assert question.blocks[0]["text"]["text"] == text("question.title", "en")
@@ -121,8 +127,21 @@ async def test_ask_where_the_bot_is_not_a_member_explains_it_cannot_post(tmp_pat
 
         explanation = await reply_to(h, h.alice.id)
         assert "not_in_channel" in explanation.text
-        assert explanation.text.startswith(text("error.cannot-post", "en", detail="")[:20])
+        assert explanation.text.startswith(text("error.post-failed", "en", detail="")[:20])
         assert await h.runtime.service.current_round(h.key(NO_BOT)) is None
+
+
+async def test_ask_under_a_lasting_rate_limit_says_to_try_again_not_that_permissions_are_missing(
+    tmp_path: Path,
+) -> None:
+    async with running_slack(tmp_path) as h:
+        h.fake.rate_limit_next("chat.postMessage", retry_after=0, times=10)
+        await h.alice.slash(STUDY, "ask")
+
+        explanation = await reply_to(h, h.alice.id)
+        assert explanation.text.startswith(text("error.platform-busy", "en", detail="")[:30])
+        assert "thread" not in explanation.text
+        assert await h.runtime.service.current_round(h.key()) is None
 
 
 async def test_help_lists_the_scoring_rules_and_commands_to_the_caller_only(tmp_path: Path) -> None:
@@ -156,7 +175,7 @@ async def test_stats_show_the_callers_own_record(tmp_path: Path) -> None:
 
         shown = (await reply_to(h, h.carol.id)).all_text()
         assert text("stats.title", "en", name="Carol") in shown
-        assert "1 answers · 10 pts" in shown
+        assert "1 answer · 10 pts" in shown
 
 
 async def test_unknown_subcommand_is_explained(tmp_path: Path) -> None:

@@ -49,7 +49,10 @@ async def expected_parts(h: SlackHarness, question: Message) -> list[list[JSON]]
     outcome = await h.runtime.storage.results.outcome(round_.id)
     assert outcome is not None
     card = await h.runtime.service.reveal_card(outcome)
-    return [list(m.blocks) for m in reveal_messages(card, "en")]
+    # With personal review the reveal closes with the rating buttons, as the running bot's platform adds them.
+    platform = h.bot.platform
+    extra = platform.reveal_extra(card.round.id) if platform is not None and platform.reveal_extra else []
+    return [list(m.blocks) for m in reveal_messages(card, "en", extra=extra)]
 
 
 def posted_parts(h: SlackHarness, question: Message) -> list[list[JSON]]:

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from bot.core.models import Period
 from bot.core.commands import Ask, Setup, ShowHelp, ShowLeaderboard
 from bot.core.errors import UserError
+from bot.core.models import Period
 from bot.core.quiz import ScheduleChange
 from bot.platforms.slack.commands import parse_command
 from bot.platforms.slack.mrkdwn import escape, mrkdwn, plain_text

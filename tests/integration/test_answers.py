@@ -9,12 +9,14 @@ from collections.abc import Awaitable
 import pytest
 
 from bot.core.clock import ManualClock
-from bot.core.models import AnswerReceipt, ChannelKey, GuildKey, Period, Round
+from bot.core.models import AnswerReceipt, ChannelKey, GuildKey, Member, Period, Round
 from bot.core.scheduler import QuizScheduler
 from bot.core.scoring import answer_points
 from bot.core.service import MAX_ANSWER_CHARS, QuizService
 from tests.conftest import RecordingPlatform
 from tests.integration.quiz_steps import answer, answer_covering, labels, member, stored_results, total_points
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 
 @pytest.fixture
@@ -325,3 +327,13 @@ async def test_an_answer_racing_the_reveal_is_either_scored_or_late_never_lost(
         late = {n for n, receipt in receipts.items() if isinstance(receipt, AnswerReceipt) and receipt.late}
         assert scored | late == set(names)
         assert scored.isdisjoint(late)
+
+
+@pytest.mark.parametrize("text", ["\u200b\u200b", " \u200d\ufeff ", "\u2060", "\u00a0\u3000"])
+async def test_an_answer_of_invisible_characters_only_is_not_an_answer(
+    service: QuizService, scheduler: QuizScheduler, platform: RecordingPlatform, channel_key: ChannelKey, text: str
+) -> None:
+    round_ = await scheduler.ask(platform, channel_key)
+
+    assert await service.record_answer(round_, Member("m", "M"), text, message_id="m1") is None
+    assert await service.storage.answers.for_round(round_.id) == []

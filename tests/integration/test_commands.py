@@ -14,6 +14,7 @@ from bot.core.commands import (
     Command,
     DecideDispute,
     DisputableReply,
+    Export,
     GiveAnswer,
     HelpReply,
     ListDisputable,
@@ -61,7 +62,7 @@ async def test_admin_commands_are_refused_to_members_and_change_nothing(
 
 
 def test_every_admin_command_is_listed() -> None:
-    assert set(ADMIN_COMMANDS) == {Setup, Pause, Resume, RevealNow, Skip, DecideDispute}
+    assert set(ADMIN_COMMANDS) == {Setup, Pause, Resume, RevealNow, Skip, DecideDispute, Export}
 
 
 async def test_ask_posts_and_replies_with_the_round(

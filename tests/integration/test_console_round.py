@@ -42,7 +42,7 @@ def terminal() -> Terminal:
 
 @pytest.fixture
 def console(service: QuizService, terminal: Terminal) -> Iterator[ConsoleSession]:
-    platform = ConsolePlatform(terminal.write, "en", "Asia/Seoul")
+    platform = ConsolePlatform(terminal.write, "en")
     quiz = Quiz.on(service, platform)
     yield ConsoleSession(quiz, KEY, terminal.write, "en")
     quiz.stop()
@@ -92,7 +92,7 @@ async def test_a_whole_round_from_question_to_leaderboard(
 
     stats = await send(console, terminal, "/stats alice")
     assert stats[0] == "Stats for Alice"
-    assert stats[1] == "1 answers · 30 pts · streak 0 (best 0) · average coverage 100%"
+    assert stats[1] == "1 answer · 30 pts · streak 0 (best 0) · average coverage 100%"
     question = service.catalog.question(round_.deck_id, round_.question_id)
     category = service.catalog.deck(round_.deck_id).category(question.category)
     assert category is not None
@@ -235,7 +235,10 @@ async def test_setup_command_changes_the_daily_schedule(
     await console.start()
     terminal.new()
     (shown,) = await send(console, terminal, "/setup time=07:30 tz=Europe/Berlin days=mon-fri delay=2h")
-    assert shown == "Set up: every Mon,Tue,Wed,Thu,Fri at 07:30 (Europe/Berlin); reveal after 2h."
+    assert shown == (
+        "Set up: a question Mon–Fri at 07:30 (Europe/Berlin), revealed after 2h; /quiz ask questions are revealed "
+        "after 10m."
+    )
     channel = await service.channel(KEY)
     assert channel is not None
     assert channel.schedule.post_time == dt.time(7, 30)
@@ -266,3 +269,77 @@ async def test_delay_command_explains_a_bad_delay(console: ConsoleSession, termi
     assert await send(console, terminal, f"/delay {written}") == [
         "The reveal delay must be between 1 minute and 7 days (e.g. 10m, 8h)."
     ]
+
+
+async def test_settings_show_what_the_channel_does(console: ConsoleSession, terminal: Terminal) -> None:
+    await console.start()
+    await send(console, terminal, "/setup time=07:30 tz=UTC days=mon,wed,fri delay=2h")
+
+    shown = await send(console, terminal, "/settings")
+
+    assert shown == [
+        "This channel's settings",
+        "Daily questions: on",
+        "When: Mon, Wed, Fri at 07:30 (UTC)",
+        "Reveal: after 2h · /quiz ask after 10m",
+        "Decks: every loaded deck",
+    ]
+
+
+async def test_setup_echoes_every_delay_it_set(console: ConsoleSession, terminal: Terminal) -> None:
+    await console.start()
+    terminal.new()
+
+    (done,) = await send(console, terminal, "/setup days=mon-fri ondemand=5m")
+
+    assert done == (
+        "Set up: a question Mon–Fri at 09:00 (Asia/Seoul), revealed after 8h; /quiz ask questions are revealed "
+        "after 5m."
+    )
+
+
+async def test_a_round_left_open_at_quit_is_revealed_and_a_new_question_asked_at_the_next_start(
+    service: QuizService, terminal: Terminal, clock: ManualClock
+) -> None:
+    first = ConsoleSession(Quiz.on(service, ConsolePlatform(terminal.write, "en")), KEY, terminal.write, "en")
+    await first.start()
+    left_open = await service.current_round(KEY)
+    assert left_open is not None
+    first.quiz.stop()
+    clock.advance(REVEAL_DELAY + dt.timedelta(minutes=1))
+    terminal.new()
+
+    again = ConsoleSession(Quiz.on(service, ConsolePlatform(terminal.write, "en")), KEY, terminal.write, "en")
+    await again.start()
+
+    shown = terminal.new()
+    assert any("Reference answer" in line for line in shown)
+    asked = await service.current_round(KEY)
+    assert asked is not None and asked.id != left_open.id
+    assert any(f"[Interview question] #{asked.id}" in line for line in shown)
+    again.quiz.stop()
+
+
+async def test_withdrawing_twice_says_the_second_time_there_is_nothing(
+    console: ConsoleSession, terminal: Terminal
+) -> None:
+    await console.start()
+    await send(console, terminal, "Alice: 답")
+    assert await send(console, terminal, "/withdraw alice") == ["  ✓ alice: Answer withdrawn."]
+
+    (again,) = await send(console, terminal, "/withdraw alice")
+
+    assert again.startswith("There is no answer to withdraw")
+
+
+async def test_reveal_times_are_shown_in_the_channels_time_zone_after_setup(
+    console: ConsoleSession, terminal: Terminal, clock: ManualClock
+) -> None:
+    await console.start()
+    await send(console, terminal, "/reveal")
+    await send(console, terminal, "/setup tz=UTC")
+
+    asked = await send(console, terminal, "/ask")
+
+    reveal_at = clock.now() + REVEAL_DELAY
+    assert any(line.startswith(f"Reveal: {reveal_at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC") for line in asked)

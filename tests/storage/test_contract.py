@@ -563,6 +563,15 @@ async def test_a_members_later_answer_replaces_the_earlier_one(store: QuizStore)
     assert await store.answers.history(first.answer_id) == [("create", "one"), ("edit", "two")]
 
 
+async def test_the_same_message_delivered_twice_changes_nothing(store: QuizStore) -> None:
+    round_ = await open_round(store, await channel(store))
+    first = await answer(store, round_, "alice", "one", message_id="a1")
+    again = await answer(store, round_, "alice", "one", message_id="a1")
+    assert first is not None and again is not None
+    assert (again.answer_id, again.status) == (first.answer_id, "unchanged")
+    assert await store.answers.history(first.answer_id) == [("create", "one")]
+
+
 async def test_concurrent_answers_of_one_member_leave_one_answer(store: QuizStore) -> None:
     round_ = await open_round(store, await channel(store))
     texts = [f"text {i}" for i in range(8)]
@@ -1124,3 +1133,14 @@ async def test_writes_under_way_when_the_store_closes_are_committed(store: QuizS
     assert all(r is not None for r in receipts)
     again = await reopen()
     assert len(await again.answers.for_round(round_.id)) == 50
+
+
+async def test_withdrawing_an_answer_again_is_nothing_to_withdraw(store: QuizStore) -> None:
+    round_ = await open_round(store, await channel(store))
+    first = await answer(store, round_, "alice", "one", message_id="a1")
+    assert first is not None
+    withdrawn = await store.answers.withdraw(round_.id, "a1", T0)
+    assert withdrawn is not None and withdrawn.status == "withdrawn"
+
+    assert await store.answers.withdraw(round_.id, "a1", T0) is None
+    assert await store.answers.history(first.answer_id) == [("create", "one"), ("withdraw", "one")]

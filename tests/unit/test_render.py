@@ -23,7 +23,18 @@ from bot.core.models import (
     RoundState,
 )
 from bot.core.ports import RevealCard
-from bot.render import answer_lines, leaderboard_blocks, result_block, reveal_blocks, split_blocks, stats_blocks
+from bot.render import (
+    answer_lines,
+    leaderboard_blocks,
+    member_text,
+    plain,
+    private_answer_block,
+    result_block,
+    reveal_blocks,
+    split_blocks,
+    stats_blocks,
+    unescape,
+)
 
 NOW = dt.datetime(2025, 3, 5, 0, 0, tzinfo=dt.UTC)
 LIMITS = [2000, 1024, 300]
@@ -133,7 +144,7 @@ def test_reveal_lists_reference_answer_correction_private_answers_then_results(c
     assert blocks[1 : 1 + bullets] == ["\n".join(answer_lines([b])) for b in corrected.answer]
     assert blocks[1 + bullets].startswith("**Correction**\n")
     assert blocks[2 + bullets] == "**Private answers**"
-    assert blocks[3 + bullets].startswith("**Private Person**: 비공개")
+    assert blocks[3 + bullets].startswith("**Private Person**:\n> 비공개")
     assert blocks[4 + bullets] == "**Results**"
     assert len(blocks) == 5 + bullets + 4
 
@@ -264,3 +275,16 @@ def test_stats_of_a_member_without_answers_say_so() -> None:
 def test_a_limit_below_one_character_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         split_blocks(["anything"], 0)
+
+
+def test_what_members_wrote_cannot_forge_a_result_line_or_break_out_of_its_quote() -> None:
+    forged = "fine\n**Admin Kim**: 999점\n```"
+    block = private_answer_block("**Eve**", forged)
+
+    assert block.splitlines() == ["**\\*\\*Eve\\*\\***:", "> fine", "> \\*\\*Admin Kim\\*\\*: 999점", "> \\`\\`\\`"]
+    assert plain(block) == "**Eve**:\n> fine\n> **Admin Kim**: 999점\n> ```"
+
+
+def test_member_names_are_escaped_in_every_board() -> None:
+    assert member_text("_Kim_ [x](y)") == "\\_Kim\\_ \\[x\\](y)"
+    assert unescape(member_text("- *star* `code` > quote")) == "- *star* `code` > quote"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core.deck_schema import Category, Question
-from bot.core.models import AnswerRecord, ChannelKey, Dispute, MemberResult, Round
+from bot.core.models import AnswerRecord, ChannelKey, Dispute, GuildKey, MemberResult, Round
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class QuestionCard:
     question: Question
     category: Category
     deck_title: str
+    timezone: str = "UTC"  # the channel's, for platforms that print times themselves
 
     @property
     def reveal_at(self) -> dt.datetime:
@@ -36,6 +37,15 @@ class RevealCard:
     category: Category
     results: tuple[MemberResult, ...]
     private_answers: tuple[AnswerRecord, ...]
+
+
+@dataclass(frozen=True)
+class ReminderCard:
+    """A member's private reminder that review cards are due today (they opted in to reminders)."""
+
+    guild: GuildKey
+    member_id: str
+    due: int
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,19 @@ class ChatPlatform(Protocol):
         """Post the question and open the place answers go (a thread). Returns the ids."""
         ...
 
+    async def find_question(self, channel: ChannelKey, card: QuestionCard) -> PostedQuestion | None:
+        """The question of ``card.round`` as an earlier attempt posted it, found on the platform by the round id
+        the post carries; ``None`` if it is not there. That attempt may have failed, or its process been killed,
+        after the post became visible and before the round recorded it. A post found without the place answers
+        go gets it now. Raises ``PlatformError`` if the channel cannot be read."""
+        ...
+
+    async def question_opened(self, round_: Round, *, adopted: bool) -> None:
+        """The round is open now: its post is recorded and answers in its thread count. ``adopted``: the post was
+        made by an earlier attempt and found again, so members may have answered before the round was open;
+        their answers are read in now. Never raises (a failure is logged and retried by the platform)."""
+        ...
+
     async def post_reveal(self, card: RevealCard) -> None:
         """Post the reference answer and the results under the question, and mark the question revealed."""
         ...
@@ -77,4 +100,9 @@ class ChatPlatform(Protocol):
 
     async def post_dispute_decision(self, round_: Round, dispute: Dispute) -> None:
         """Post an admin's decision on a member's dispute in the round's thread, pinging nobody."""
+        ...
+
+    async def remind_member(self, card: ReminderCard) -> None:
+        """Tell one member privately (a direct message) that review cards are due; nobody else sees it. Raises
+        ``PlatformError`` if it cannot be delivered (e.g. the member accepts no direct messages)."""
         ...

@@ -201,7 +201,8 @@ class RoundRepository(Protocol):
 
     async def note_post_attempt(self, round_id: int) -> int:
         """Count one more attempt to post the round; the number of attempts so far (0 for an unknown round).
-        Not idempotent: every call counts."""
+        Not idempotent: every call counts. Durable before the post is sent, so a count above one tells an attempt
+        that an earlier one may have posted before it failed or its process died."""
         ...
 
     async def cancel(self, round_id: int) -> bool:
@@ -249,8 +250,9 @@ class AnswerRepository(Protocol):
         member replaces it (same ``answer_id``, status ``"replaced"``; text, message id and privacy replaced, a
         withdrawal undone). In a ``revealing``/``revealed`` round the answer is late (``late=True``, status
         ``"late"``): the first late answer creates the member's late answer, later ones replace it, and the
-        member's on-time (scored) answer is never touched. Every call adds a revision to ``history``; concurrent
-        answers of one member leave one answer holding one of the texts.
+        member's on-time (scored) answer is never touched. The same message with the same text again (a
+        platform delivering one event twice) changes nothing and gets status ``"unchanged"``. Every other call
+        adds a revision to ``history``; concurrent answers of one member leave one answer holding one of the texts.
         """
         ...
 
@@ -266,7 +268,8 @@ class AnswerRepository(Protocol):
         """The message holding an answer was deleted. ``None`` if no answer of the round is held by
         ``message_id``. Once the round is revealing or revealed an on-time answer stays as scored and the
         withdrawal is only noted in its history (status ``"kept"``). Any other answer is withdrawn: left out of
-        ``for_round``, of the reveal and of voting (status ``"withdrawn"``). Repeating it adds only history.
+        ``for_round``, of the reveal and of voting (status ``"withdrawn"``). Withdrawing it again is ``None``
+        and changes nothing.
         The receipt's ``private`` is always ``False``."""
         ...
 

@@ -11,6 +11,9 @@ group's shared scoreboard) and sends the caller's own rank as an ephemeral follo
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+import functools
 import logging
 import zoneinfo
 from collections.abc import Sequence
@@ -18,26 +21,41 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
+import aiohttp
 import discord
 from discord import app_commands
 
 from bot.config import WEEKDAYS
 from bot.core import commands as quiz_commands
+from bot.core.boards import BoardView
 from bot.core.commands import (
+    AccuracyReply,
     Ask,
     BoardReply,
     Caller,
     Command,
+    Export,
+    ExportReply,
+    ForgetPrompt,
+    Me,
+    MeForget,
+    MeSet,
+    Notebook,
+    NotebookReply,
     Pause,
     Posted,
     Reply,
     Resume,
     RevealNow,
+    Review,
+    ReviewCardReply,
+    ReviewResultReply,
     Setup,
     SetupReply,
     ShowCategories,
     ShowHelp,
     ShowLeaderboard,
+    ShowSettings,
     ShowStats,
     Skip,
 )
@@ -48,8 +66,10 @@ from bot.messages import Language, text
 from bot.platforms.discord.checks import manages_server
 from bot.platforms.discord.language import CatalogueTranslator, error_text, language_of, localized
 from bot.platforms.discord.platform import MAX_MESSAGE, NO_MENTIONS
+from bot.platforms.discord.review import MAX_FILES, show
+from bot.platforms.review_options import settings_change
 from bot.platforms.setup_options import schedule_change
-from bot.render import category_name, leaderboard_blocks, reply_blocks, split_blocks
+from bot.render import category_name, leaderboard_blocks, platform_error_text, reply_blocks, split_blocks
 
 if TYPE_CHECKING:
     from bot.platforms.discord.bot import QuizBot
@@ -57,6 +77,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_CHOICES = 25
+# An interaction must be answered within 3 seconds; its token then takes follow-ups for 15 minutes.
+RESPONSE_WINDOW = dt.timedelta(seconds=3)
+FOLLOWUP_WINDOW = dt.timedelta(minutes=15)
+# A reply discord.py gave up on (more 429s in a row than it retries, a server error) is tried again after this many
+# seconds, doubling up to the last, while the interaction's window lasts.
+REPLY_RETRY_DELAYS = (0.5, 30.0)
 # What the bot needs in a quiz channel: post the question, open its thread, talk and react in the thread.
 REQUIRED_PERMISSIONS = (
     "view_channel",
@@ -153,10 +179,32 @@ def timezone_choices(current: str) -> list[app_commands.Choice[str]]:
 async def reply(interaction: discord.Interaction[Any], content: str, *, ephemeral: bool = True) -> None:
     """Answer the interaction (or follow up if already answered), split under Discord's length limit."""
     for chunk in split_blocks([content], MAX_MESSAGE):
-        if interaction.response.is_done():
-            await interaction.followup.send(chunk, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
-        else:
-            await interaction.response.send_message(chunk, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+        await _send_patiently(interaction, chunk, ephemeral=ephemeral)
+
+
+async def _send_patiently(interaction: discord.Interaction[Any], chunk: str, *, ephemeral: bool) -> None:
+    """Send one part of a reply. Under a storm of rate limits (more 429s in a row than discord.py retries) or a
+    server error it is tried again, with growing pauses, until the interaction's window closes: an admin's
+    reply must not be lost to the very trouble it reports."""
+    delay, longest = REPLY_RETRY_DELAYS
+    while True:
+        first = not interaction.response.is_done()
+        try:
+            if first:
+                await interaction.response.send_message(chunk, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+            else:
+                await interaction.followup.send(chunk, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+            return
+        except (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            status = exc.status if isinstance(exc, discord.HTTPException) else None
+            if status is not None and status != 429 and status < 500:
+                raise
+            closes = interaction.created_at + (RESPONSE_WINDOW if first else FOLLOWUP_WINDOW)
+            if discord.utils.utcnow() + dt.timedelta(seconds=delay) >= closes:
+                raise
+            log.warning("replying to interaction %s failed (%s); trying again in %.1f s", interaction.id, exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, longest)
 
 
 class QuizTree(app_commands.CommandTree[Any]):
@@ -173,7 +221,7 @@ class QuizTree(app_commands.CommandTree[Any]):
             message = error_text(cause.key, language, **cause.values)
         elif isinstance(cause, PlatformError):
             log.warning("command %s in guild %s: %s", interaction.command, interaction.guild_id, cause)
-            message = text("error.cannot-post", language, detail=str(cause))
+            message = platform_error_text(cause, language)
         else:
             log.error(
                 "command %s by %s in guild %s channel %s failed",
@@ -237,17 +285,26 @@ class QuizCommands(app_commands.Group):
     @app_commands.command(
         name=localized("discord.cmd.leaderboard.name"), description=localized("discord.cmd.leaderboard.description")
     )
-    @app_commands.rename(period=localized("discord.opt.period.name"))
-    @app_commands.describe(period=localized("discord.opt.period.description"))
+    @app_commands.rename(period=localized("discord.opt.period.name"), view=localized("discord.opt.view.name"))
+    @app_commands.describe(
+        period=localized("discord.opt.period.description"), view=localized("discord.opt.view.description")
+    )
     @app_commands.choices(
         period=[
             app_commands.Choice(name=localized(f"leaderboard.period.{period.value}"), value=period.value)
             for period in Period
-        ]
+        ],
+        view=[
+            app_commands.Choice(name=localized(f"discord.view.{view.value}"), value=view.value) for view in BoardView
+        ],
     )
-    async def leaderboard(self, interaction: discord.Interaction[Any], period: str = Period.WEEK.value) -> None:
+    async def leaderboard(
+        self, interaction: discord.Interaction[Any], period: str = Period.WEEK.value, view: str = BoardView.TOP.value
+    ) -> None:
         await execute(
-            interaction, key_of(interaction, quiz_bot(interaction).platform_name), ShowLeaderboard(Period(period))
+            interaction,
+            key_of(interaction, quiz_bot(interaction).platform_name),
+            ShowLeaderboard(Period(period), BoardView(view)),
         )
 
     @app_commands.command(
@@ -266,10 +323,81 @@ class QuizCommands(app_commands.Group):
         await execute(interaction, key_of(interaction, quiz_bot(interaction).platform_name), ShowCategories())
 
     @app_commands.command(
+        name=localized("discord.cmd.settings.name"), description=localized("discord.cmd.settings.description")
+    )
+    async def settings(self, interaction: discord.Interaction[Any]) -> None:
+        await execute(interaction, key_of(interaction, quiz_bot(interaction).platform_name), ShowSettings())
+
+    @app_commands.command(
         name=localized("discord.cmd.help.name"), description=localized("discord.cmd.help.description")
     )
     async def help(self, interaction: discord.Interaction[Any]) -> None:
         await execute(interaction, key_of(interaction, quiz_bot(interaction).platform_name), ShowHelp())
+
+    # -- personal review: only the caller sees any of it ----------------------------------------------------
+
+    @app_commands.command(
+        name=localized("discord.cmd.review.name"), description=localized("discord.cmd.review.description")
+    )
+    async def review(self, interaction: discord.Interaction[Any]) -> None:
+        await execute(interaction, key_of(interaction, quiz_bot(interaction).platform_name), Review())
+
+    @app_commands.command(name=localized("discord.cmd.me.name"), description=localized("discord.cmd.me.description"))
+    @app_commands.rename(
+        timezone=localized("discord.opt.timezone.name"),
+        reminders=localized("discord.opt.reminders.name"),
+        reminder_time=localized("discord.opt.reminder_time.name"),
+        optin=localized("discord.opt.optin.name"),
+        forget=localized("discord.opt.forget.name"),
+    )
+    @app_commands.describe(
+        timezone=localized("discord.opt.my_timezone.description"),
+        reminders=localized("discord.opt.reminders.description"),
+        reminder_time=localized("discord.opt.reminder_time.description"),
+        optin=localized("discord.opt.optin.description"),
+        forget=localized("discord.opt.forget.description"),
+    )
+    @app_commands.choices(
+        reminders=[app_commands.Choice(name=localized(f"discord.choice.{v}"), value=v) for v in ("on", "off")],
+        optin=[app_commands.Choice(name=localized(f"discord.choice.{v}"), value=v) for v in ("on", "off")],
+    )
+    async def me(
+        self,
+        interaction: discord.Interaction[Any],
+        timezone: str | None = None,
+        reminders: str | None = None,
+        reminder_time: str | None = None,
+        optin: str | None = None,
+        forget: bool = False,
+    ) -> None:
+        key = key_of(interaction, quiz_bot(interaction).platform_name)
+        options = {"tz": timezone, "reminders": reminders, "at": reminder_time, "optin": optin}
+        command: Command
+        if forget:
+            command = MeForget()
+        elif any(value is not None for value in options.values()):
+            command = MeSet(settings_change(options))
+        else:
+            command = Me()
+        await execute(interaction, key, command)
+
+    @me.autocomplete("timezone")
+    async def me_timezone(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        return timezone_choices(current)
+
+    @app_commands.command(
+        name=localized("discord.cmd.notebook.name"), description=localized("discord.cmd.notebook.description")
+    )
+    async def notebook(self, interaction: discord.Interaction[Any]) -> None:
+        language = language_of(interaction.locale)
+        key = key_of(interaction, quiz_bot(interaction).platform_name)
+        # Writing the notebook and its Anki deck takes a moment.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        translate = functools.partial(text, language=language)
+        # One file per message at worst: the Markdown parts and the deck all fit in the messages a reply may take.
+        await execute(
+            interaction, key, Notebook(translate, language, interaction.filesize_limit, max_parts=MAX_FILES - 1)
+        )
 
     # -- Manage Server only ---------------------------------------------------------------------------------
 
@@ -370,6 +498,15 @@ class QuizCommands(app_commands.Group):
         await interaction.response.defer(ephemeral=True, thinking=True)
         await execute(interaction, place.key, Skip())
 
+    @app_commands.command(
+        name=localized("discord.cmd.export.name"), description=localized("discord.cmd.export.description")
+    )
+    @app_commands.check(manage_server_only)
+    async def export(self, interaction: discord.Interaction[Any]) -> None:
+        place = place_of(interaction, quiz_bot(interaction).platform_name)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await execute(interaction, place.key, Export())
+
 
 async def execute(
     interaction: discord.Interaction[Any],
@@ -394,6 +531,14 @@ async def render(interaction: discord.Interaction[Any], result: Reply, channel: 
         case Posted(round_):
             link = f"https://discord.com/channels/{round_.channel.guild_id}/{round_.channel.channel_id}/{round_.message_id}"
             await reply(interaction, text("discord.ask.posted", language, link=link))
+        case BoardReply(board, BoardView.AROUND):
+            # About the caller and their neighbours: only the caller sees it.
+            await reply(interaction, "\n".join(reply_blocks(result, language)))
+        case AccuracyReply():
+            # The group's board in public (title and rows), the caller's own line privately, as with points.
+            blocks = reply_blocks(result, language)
+            await reply(interaction, "\n".join(blocks[:2]), ephemeral=False)
+            await reply(interaction, "\n".join(blocks[2:]) or text("leaderboard.you_none", language))
         case BoardReply(board):
             await reply(
                 interaction, "\n".join(leaderboard_blocks(replace(board, caller=None), language)), ephemeral=False
@@ -412,6 +557,9 @@ async def render(interaction: discord.Interaction[Any], result: Reply, channel: 
         case SetupReply() if channel is not None:
             where = text("discord.admin.setup_channel", language, channel=channel.mention)
             await reply(interaction, "\n".join([*reply_blocks(result, language), where]))
+        case ReviewCardReply() | ReviewResultReply() | ForgetPrompt() | NotebookReply() | ExportReply():
+            # With a button, a form or files: only the caller sees them.
+            await show(interaction, result)
         case _:
             await reply(interaction, "\n".join(reply_blocks(result, language)))
 

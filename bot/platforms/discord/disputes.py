@@ -23,6 +23,7 @@ from bot.platforms.discord.checks import manages_server
 from bot.platforms.discord.language import error_text, language_of
 from bot.platforms.discord.views import round_in_guild
 from bot.platforms.dispute_choice import choice_token, chosen_concept
+from bot.render import platform_error_text
 
 if TYPE_CHECKING:
     from bot.platforms.discord.bot import QuizBot
@@ -198,7 +199,7 @@ class ConceptMenu(
         except PlatformError as exc:
             # The dispute is stored, but no admin can see it to decide it.
             log.error("dispute %d is open but its notice could not be posted: %s", dispute.id, exc)
-            return text("error.cannot-post", language, detail=str(exc))
+            return platform_error_text(exc, language)
         return text("dispute.sent", language)
 
 

@@ -118,8 +118,9 @@ def closed_question_message(
     return SlackMessage(_fallback(round_, question, language), tuple(blocks))
 
 
-def reveal_messages(card: RevealCard, language: Language) -> list[SlackMessage]:
-    """The reveal as thread messages, each under Slack's block, section and text limits."""
+def reveal_messages(card: RevealCard, language: Language, *, extra: Sequence[Block] = ()) -> list[SlackMessage]:
+    """The reveal as thread messages, each under Slack's block, section and text limits; ``extra`` blocks (the
+    review rating buttons) close it, once there is a graded answer."""
     title = text("reveal.title", language)
     packed = _pack(mrkdwn(b) for b in reveal_blocks(card, language))
     if card.results and packed:
@@ -129,6 +130,9 @@ def reveal_messages(card: RevealCard, language: Language) -> list[SlackMessage]:
             **packed[-1][-1],
             "accessory": button(DISPUTE_GRADING, text("dispute.button", language), str(card.round.id)),
         }
+        if extra and len(packed[-1]) + len(extra) > BLOCKS_PER_MESSAGE:
+            packed.append([])
+        packed[-1].extend(extra)
     return [SlackMessage(escape(title), tuple(blocks)) for blocks in packed]
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.core.models import ChannelKey, Round
 from bot.core.quiz import Quiz
 from bot.messages import Language
+from bot.platforms.catchup import RoundCatchUp
 from bot.platforms.slack.members import MemberDirectory
 from bot.platforms.slack.platform import PLATFORM, SlackPlatform
 
@@ -17,6 +18,9 @@ class SlackDeps:
     platform: SlackPlatform
     members: MemberDirectory
     language: Language
+    # Reads back open rounds' threads; the live handlers coordinate with it (``None``: no catch-up, as in tests
+    # of single handlers).
+    catch_up: RoundCatchUp | None = None
 
     async def round_in_thread(self, team_id: str, channel_id: str, thread_ts: str) -> Round | None:
         """The round whose question opened this thread, if it was posted in this channel of this workspace."""

@@ -16,6 +16,7 @@ from bot.messages import text
 from bot.platforms.slack.blocks import SlackMessage, reply_message
 from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.dispute_blocks import DISPUTE_ACCEPT, ConceptChoice, concept_menu, without_buttons
+from bot.render import platform_error_text
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class DisputeActions:
         except PlatformError as exc:
             # The dispute is stored; only its notice is missing, which the member must hear about.
             log.warning("%s", exc)
-            reply = text("error.cannot-post", language, detail=str(exc))
+            reply = platform_error_text(exc, language)
         await _reply(respond, reply_message([reply]), replace=True)
 
     async def on_decision(self, ack: Ack, body: dict[str, Any], respond: Respond) -> None:

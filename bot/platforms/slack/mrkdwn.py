@@ -12,6 +12,8 @@ import re
 
 _TOKEN = re.compile(r"<([^<>]*)>")
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+_ESCAPED = re.compile(r"\\([\\*_~`|\[\]>#-])")
+_HELD = re.compile("\x00([0-9]+)\x00")
 _SPECIAL = {"channel": "@channel", "here": "@here", "everyone": "@everyone"}
 
 
@@ -45,5 +47,18 @@ def _token_text(match: re.Match[str]) -> str:
 
 
 def mrkdwn(block: str) -> str:
-    """A block from ``bot.render`` as Slack mrkdwn: everything escaped, ``**bold**`` turned into ``*bold*``."""
-    return _BOLD.sub(r"*\1*", escape(block))
+    """A block from ``bot.render`` as Slack mrkdwn: everything escaped, ``**bold**`` turned into ``*bold*``, and
+    what a member wrote (backslash-escaped by ``bot.render.member_text``) kept literal."""
+    held: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        held.append(match.group(1))
+        return f"\x00{len(held) - 1}\x00"
+
+    converted = _BOLD.sub(r"*\1*", escape(_ESCAPED.sub(hold, block)))
+    return _HELD.sub(lambda match: _literal(held[int(match.group(1))]), converted)
+
+
+def _literal(char: str) -> str:
+    # Slack has no escape character; zero-width spaces around a markup character keep it from pairing up.
+    return f"\u200b{char}\u200b" if char in "*_~`" else escape(char)

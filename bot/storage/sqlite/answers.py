@@ -70,9 +70,11 @@ class AnswerStore:
                 (platform, guild_id, member.member_id, member.display_name),
             )
             existing = conn.execute(
-                "SELECT id FROM answers WHERE round_id = ? AND member_id = ? AND late = ?",
+                "SELECT id, message_id, text, withdrawn FROM answers WHERE round_id = ? AND member_id = ? AND late = ?",
                 (round_id, member.member_id, int(late)),
             ).fetchone()
+            if existing is not None and _redelivered(existing, message_id, text):
+                return AnswerReceipt(int(existing[0]), round_id, "unchanged", late, private)
             if existing is None:
                 cur = conn.execute(
                     "INSERT INTO answers (round_id, member_id, message_id, text, private, late, created_at, "
@@ -108,6 +110,8 @@ class AnswerStore:
                 return None
             state = _round_state(conn, round_id)
             frozen = state in _LATE_STATES and not answer.late
+            if answer.withdrawn and not frozen:
+                return None  # withdrawn already: nothing left to withdraw
             at = to_db(now)
             if not frozen:
                 conn.execute(
@@ -131,6 +135,8 @@ class AnswerStore:
                 return None
             state = _round_state(conn, round_id)
             frozen = state in _LATE_STATES and not answer.late
+            if answer.withdrawn and not frozen:
+                return None  # withdrawn already: nothing left to withdraw
             at = to_db(now)
             if not frozen:
                 conn.execute("UPDATE answers SET withdrawn = 1, updated_at = ? WHERE id = ?", (at, answer.id))
@@ -217,6 +223,11 @@ class AnswerStore:
             "SELECT action, text FROM answer_revisions WHERE answer_id = ? ORDER BY id", (answer_id,)
         )
         return [(r["action"], r["text"]) for r in rows]
+
+
+def _redelivered(existing: sqlite3.Row, message_id: str | None, text: str) -> bool:
+    """The same message with the same text again (a platform delivering an event twice): nothing to change."""
+    return message_id is not None and existing[1] == message_id and existing[2] == text and not existing[3]
 
 
 def _settle_vote_points(conn: sqlite3.Connection, answer_id: int, points_for: VotePoints) -> None:
