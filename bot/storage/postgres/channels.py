@@ -5,33 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import asyncpg
-
-from bot.core.models import ChannelKey, ChannelSettings, GuildKey, Schedule
+from bot.core.models import ChannelKey, ChannelSettings, GuildKey
 from bot.storage.postgres.database import Connection, Database
-
-_CHANNEL_COLUMNS = (
-    "id, platform, guild_id, channel_id, post_time, weekdays, timezone, daily_reveal_seconds, "
-    "ondemand_reveal_seconds, decks, paused, enabled"
-)
-
-
-def channel_from_row(row: asyncpg.Record) -> ChannelSettings:
-    hour, minute = (int(part) for part in row["post_time"].split(":"))
-    return ChannelSettings(
-        ref=int(row["id"]),
-        key=ChannelKey(row["platform"], row["guild_id"], row["channel_id"]),
-        schedule=Schedule(
-            post_time=dt.time(hour, minute),
-            weekdays=frozenset(int(d) for d in row["weekdays"]),
-            timezone=row["timezone"],
-        ),
-        daily_reveal_delay=dt.timedelta(seconds=int(row["daily_reveal_seconds"])),
-        on_demand_reveal_delay=dt.timedelta(seconds=int(row["ondemand_reveal_seconds"])),
-        decks=tuple(json.loads(row["decks"])),
-        paused=bool(row["paused"]),
-        enabled=bool(row["enabled"]),
-    )
+from bot.storage.rows import CHANNEL_COLUMNS, channel_from_row
 
 
 class ChannelStore:
@@ -59,7 +35,7 @@ class ChannelStore:
                 "post_time = excluded.post_time, weekdays = excluded.weekdays, timezone = excluded.timezone, "
                 "daily_reveal_seconds = excluded.daily_reveal_seconds, "
                 "ondemand_reveal_seconds = excluded.ondemand_reveal_seconds, decks = excluded.decks, "
-                f"paused = excluded.paused, enabled = excluded.enabled RETURNING {_CHANNEL_COLUMNS}",
+                f"paused = excluded.paused, enabled = excluded.enabled RETURNING {CHANNEL_COLUMNS}",
                 key.platform,
                 key.guild_id,
                 key.channel_id,
@@ -80,28 +56,28 @@ class ChannelStore:
 
     async def get(self, key: ChannelKey) -> ChannelSettings | None:
         row = await self._db.fetchrow(
-            f"SELECT {_CHANNEL_COLUMNS} FROM channels WHERE platform = $1 AND channel_id = $2",
+            f"SELECT {CHANNEL_COLUMNS} FROM channels WHERE platform = $1 AND channel_id = $2",
             key.platform,
             key.channel_id,
         )
         return None if row is None else channel_from_row(row)
 
     async def by_ref(self, ref: int) -> ChannelSettings | None:
-        row = await self._db.fetchrow(f"SELECT {_CHANNEL_COLUMNS} FROM channels WHERE id = $1", ref)
+        row = await self._db.fetchrow(f"SELECT {CHANNEL_COLUMNS} FROM channels WHERE id = $1", ref)
         return None if row is None else channel_from_row(row)
 
     async def all(self, platform: str | None = None) -> list[ChannelSettings]:
         if platform is None:
-            rows = await self._db.fetch(f"SELECT {_CHANNEL_COLUMNS} FROM channels ORDER BY id")
+            rows = await self._db.fetch(f"SELECT {CHANNEL_COLUMNS} FROM channels ORDER BY id")
         else:
             rows = await self._db.fetch(
-                f"SELECT {_CHANNEL_COLUMNS} FROM channels WHERE platform = $1 ORDER BY id", platform
+                f"SELECT {CHANNEL_COLUMNS} FROM channels WHERE platform = $1 ORDER BY id", platform
             )
         return [channel_from_row(r) for r in rows]
 
     async def in_guild(self, guild: GuildKey) -> list[ChannelSettings]:
         rows = await self._db.fetch(
-            f"SELECT {_CHANNEL_COLUMNS} FROM channels WHERE platform = $1 AND guild_id = $2 ORDER BY id",
+            f"SELECT {CHANNEL_COLUMNS} FROM channels WHERE platform = $1 AND guild_id = $2 ORDER BY id",
             guild.platform,
             guild.guild_id,
         )

@@ -15,7 +15,6 @@ from bot.core.models import (
     LeaderboardRow,
     Member,
     MemberResult,
-    MisconceptionNote,
     RevealInput,
     RevealOutcome,
     Round,
@@ -27,6 +26,7 @@ from bot.core.ports.storage import ALL_TIME, PeriodKeys, Scorer
 from bot.core.ranking import competition_ranks, rank_of
 from bot.storage.postgres.database import Connection, Database, lock_leaderboard
 from bot.storage.postgres.rounds import ROUND_SELECT, round_from_row
+from bot.storage.rows import stored_result
 
 
 class ResultStore:
@@ -85,26 +85,7 @@ class ResultStore:
             "ORDER BY a.created_at, a.id",
             round_id,
         )
-        results = tuple(
-            MemberResult(
-                member=Member(r["member_id"], r["name"]),
-                answer_text=r["text"],
-                private=r["private"],
-                late=False,
-                covered=tuple(json.loads(r["covered"])),
-                missed=tuple(json.loads(r["missed"])),
-                named=tuple(json.loads(r["named"])),
-                contradicted=tuple(json.loads(r["contradicted"])),
-                misconceptions=tuple(MisconceptionNote(**note) for note in json.loads(r["misconceptions"])),
-                coverage=float(r["coverage"]),
-                answer_points=int(r["answer_points"]),
-                coverage_points=int(r["coverage_points"]),
-                vote_points=int(r["vote_points"]),
-                streak=int(r["streak"]),
-                streak_bonus=int(r["streak_bonus"]),
-            )
-            for r in rows
-        )
+        results = tuple(stored_result(r) for r in rows)
         return RevealOutcome(round_from_row(round_row), results)
 
     async def top(self, guild: GuildKey, period: str, limit: int) -> list[LeaderboardRow]:

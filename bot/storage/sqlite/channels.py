@@ -6,32 +6,10 @@ import datetime as dt
 import json
 import sqlite3
 
-from bot.core.models import ChannelKey, ChannelSettings, GuildKey, Schedule
+from bot.core.models import ChannelKey, ChannelSettings, GuildKey
+from bot.storage.rows import CHANNEL_COLUMNS, channel_from_row
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timeutil import to_db
-
-_CHANNEL_COLUMNS = (
-    "id, platform, guild_id, channel_id, post_time, weekdays, timezone, daily_reveal_seconds, "
-    "ondemand_reveal_seconds, decks, paused, enabled"
-)
-
-
-def channel_from_row(row: sqlite3.Row) -> ChannelSettings:
-    hour, minute = (int(part) for part in row["post_time"].split(":"))
-    return ChannelSettings(
-        ref=int(row["id"]),
-        key=ChannelKey(row["platform"], row["guild_id"], row["channel_id"]),
-        schedule=Schedule(
-            post_time=dt.time(hour, minute),
-            weekdays=frozenset(int(d) for d in row["weekdays"]),
-            timezone=row["timezone"],
-        ),
-        daily_reveal_delay=dt.timedelta(seconds=int(row["daily_reveal_seconds"])),
-        on_demand_reveal_delay=dt.timedelta(seconds=int(row["ondemand_reveal_seconds"])),
-        decks=tuple(json.loads(row["decks"])),
-        paused=bool(row["paused"]),
-        enabled=bool(row["enabled"]),
-    )
 
 
 class ChannelStore:
@@ -75,7 +53,7 @@ class ChannelStore:
                 params,
             )
             row = conn.execute(
-                f"SELECT {_CHANNEL_COLUMNS} FROM channels WHERE platform = ? AND channel_id = ?",
+                f"SELECT {CHANNEL_COLUMNS} FROM channels WHERE platform = ? AND channel_id = ?",
                 (key.platform, key.channel_id),
             ).fetchone()
             assert row is not None
@@ -85,27 +63,27 @@ class ChannelStore:
 
     async def get(self, key: ChannelKey) -> ChannelSettings | None:
         row = await self._db.fetchone(
-            f"SELECT {_CHANNEL_COLUMNS} FROM channels WHERE platform = ? AND channel_id = ?",
+            f"SELECT {CHANNEL_COLUMNS} FROM channels WHERE platform = ? AND channel_id = ?",
             (key.platform, key.channel_id),
         )
         return None if row is None else channel_from_row(row)
 
     async def by_ref(self, ref: int) -> ChannelSettings | None:
-        row = await self._db.fetchone(f"SELECT {_CHANNEL_COLUMNS} FROM channels WHERE id = ?", (ref,))
+        row = await self._db.fetchone(f"SELECT {CHANNEL_COLUMNS} FROM channels WHERE id = ?", (ref,))
         return None if row is None else channel_from_row(row)
 
     async def all(self, platform: str | None = None) -> list[ChannelSettings]:
         if platform is None:
-            rows = await self._db.fetchall(f"SELECT {_CHANNEL_COLUMNS} FROM channels ORDER BY id")
+            rows = await self._db.fetchall(f"SELECT {CHANNEL_COLUMNS} FROM channels ORDER BY id")
         else:
             rows = await self._db.fetchall(
-                f"SELECT {_CHANNEL_COLUMNS} FROM channels WHERE platform = ? ORDER BY id", (platform,)
+                f"SELECT {CHANNEL_COLUMNS} FROM channels WHERE platform = ? ORDER BY id", (platform,)
             )
         return [channel_from_row(r) for r in rows]
 
     async def in_guild(self, guild: GuildKey) -> list[ChannelSettings]:
         rows = await self._db.fetchall(
-            f"SELECT {_CHANNEL_COLUMNS} FROM channels WHERE platform = ? AND guild_id = ? ORDER BY id",
+            f"SELECT {CHANNEL_COLUMNS} FROM channels WHERE platform = ? AND guild_id = ? ORDER BY id",
             (guild.platform, guild.guild_id),
         )
         return [channel_from_row(r) for r in rows]
