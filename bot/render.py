@@ -49,7 +49,8 @@ from bot.messages import Language, counted, text
 
 # What Markdown reads as markup anywhere in a line, and what only at its start (quotes, headings, lists).
 _MARKUP = re.compile(r"[\\*_~`|\[\]]|^[>#-]", re.MULTILINE)
-_ESCAPED = re.compile(r"\\([\\*_~`|\[\]>#-])")
+# A character ``member_text`` escaped, as platforms that render differently find it.
+ESCAPED_MARKUP = re.compile(r"\\([\\*_~`|\[\]>#-])")
 _BOLD_MARK = re.compile(r"(?<!\\)\*\*")
 
 
@@ -62,7 +63,7 @@ def member_text(written: str) -> str:
 
 def unescape(block: str) -> str:
     """A rendered block as plain text: the escapes of ``member_text`` taken out again."""
-    return _ESCAPED.sub(r"\1", block)
+    return ESCAPED_MARKUP.sub(r"\1", block)
 
 
 def plain(block: str) -> str:

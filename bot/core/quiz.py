@@ -176,7 +176,7 @@ class Quiz:
         channel = await self._service.channel(key)
         if category is not None and all(c.category.id != category for c in self.categories(channel)):
             raise UserError("error.unknown-category", category=category)
-        if channel is not None and await self._service.current_round(key) is not None:
+        if channel is not None and await self._service.storage.rounds.latest_open(channel.ref) is not None:
             raise UserError("error.round-open")
         return await self._scheduler.ask(self._platform, key, category)
 

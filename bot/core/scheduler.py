@@ -225,7 +225,7 @@ class QuizScheduler:
             round_ = await self.service.open_round(channel, RoundKind.DAILY, slot=slot)
             if round_ is None:
                 return None  # someone (this process earlier, or another one) already has this slot
-            return await self._publish(round_)
+            return await self._publish(round_, channel.schedule.timezone)
         finally:
             await self._plan_next(channel, slot)
 
@@ -287,10 +287,10 @@ class QuizScheduler:
 
     # -- internals ----------------------------------------------------------------------------------------
 
-    async def _publish(self, round_: Round) -> Round | None:
+    async def _publish(self, round_: Round, timezone: str | None = None) -> Round | None:
         platform = self.platforms[round_.channel.platform]
         try:
-            opened = await self.service.publish_round(platform, round_)
+            opened = await self.service.publish_round(platform, round_, timezone)
         except PlatformError as exc:
             await self._post_failed(round_, exc)
             return None

@@ -210,15 +210,18 @@ class QuizService:
             reveal_at=now + delay,
         )
 
-    async def publish_round(self, platform: ChatPlatform, round_: Round) -> Round:
+    async def publish_round(self, platform: ChatPlatform, round_: Round, timezone: str | None = None) -> Round:
         """Post a pending round on its platform and open it. Raises ``PlatformError`` if the post failed.
 
         The attempt is counted before anything is sent. An earlier attempt may have made the post and then failed,
         or been killed, before the round recorded it: every attempt after the first looks for that post and adopts
         it, so a round is never shown twice."""
         attempts = await self.storage.rounds.note_post_attempt(round_.id)
-        channel = await self.storage.channels.by_ref(round_.channel_ref)
-        card = self.question_card(round_, None if channel is None else channel.schedule.timezone)
+        if timezone is None:
+            # A retry knows only the round; the card shows times in its channel's zone.
+            channel = await self.storage.channels.by_ref(round_.channel_ref)
+            timezone = None if channel is None else channel.schedule.timezone
+        card = self.question_card(round_, timezone)
         found = await platform.find_question(round_.channel, card) if attempts > 1 else None
         if found is not None:
             log.warning("round %d was posted by an earlier attempt; adopting that post", round_.id)
@@ -253,7 +256,7 @@ class QuizService:
         round_ = await self.open_round(channel, RoundKind.ON_DEMAND, category=category)
         assert round_ is not None  # on-demand rounds have no slot to collide on
         try:
-            return await self.publish_round(platform, round_)
+            return await self.publish_round(platform, round_, channel.schedule.timezone)
         except PlatformError as exc:
             # A post that failed on its way back (a timeout, a dropped connection) may have gone out all the same:
             # then it is this round's question, not an orphan whose button and thread lead nowhere.

@@ -5,9 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any, Protocol
 
-from bot.core.models import ChannelKey, ChannelSettings, Member, MemberResult, MisconceptionNote, Schedule
+from bot.core.models import (
+    ChannelKey,
+    ChannelSettings,
+    Dispute,
+    DisputeState,
+    LeaderboardRow,
+    Member,
+    MemberResult,
+    MisconceptionNote,
+    Schedule,
+)
+from bot.core.ranking import competition_ranks
 
 
 class Row(Protocol):
@@ -57,3 +69,26 @@ def stored_result(row: Row) -> MemberResult:
         streak=int(row["streak"]),
         streak_bonus=int(row["streak_bonus"]),
     )
+
+
+def dispute_from_row(row: Row) -> Dispute:
+    """A dispute, from ``disputes`` joined with the disputed answer's text and the member's name."""
+    return Dispute(
+        id=int(row["id"]),
+        round_id=int(row["round_id"]),
+        member=Member(row["member_id"], row["name"]),
+        concept=row["concept"],
+        state=DisputeState(row["state"]),
+        wording=row["text"],
+        points_delta=int(row["points_delta"]),
+    )
+
+
+def leaderboard_rows(rows: Sequence[Row]) -> list[LeaderboardRow]:
+    """The top of a board (``member_id``, ``name``, ``points``, ``answers``, highest points first), ranked by the
+    core's policy."""
+    ranks = competition_ranks([int(r["points"]) for r in rows])
+    return [
+        LeaderboardRow(rank, Member(r["member_id"], r["name"]), int(r["points"]), int(r["answers"]))
+        for rank, r in zip(ranks, rows, strict=True)
+    ]

@@ -299,9 +299,6 @@ class ConsoleSession:
             self._write("!! internal error; see the log")
         return True
 
-    async def ask(self, category: str | None) -> None:
-        await self._run(Line(Ask(category)))
-
     async def _run(self, line: Line) -> None:
         line = await self._resolve(line)
         reply = await run(self.quiz, line.command, self.key, Caller(line.member, admin=True))

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
+from bot.render import ESCAPED_MARKUP
+
 _TOKEN = re.compile(r"<([^<>]*)>")
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
-_ESCAPED = re.compile(r"\\([\\*_~`|\[\]>#-])")
 _HELD = re.compile("\x00([0-9]+)\x00")
 _SPECIAL = {"channel": "@channel", "here": "@here", "everyone": "@everyone"}
 
@@ -55,7 +56,7 @@ def mrkdwn(block: str) -> str:
         held.append(match.group(1))
         return f"\x00{len(held) - 1}\x00"
 
-    converted = _BOLD.sub(r"*\1*", escape(_ESCAPED.sub(hold, block)))
+    converted = _BOLD.sub(r"*\1*", escape(ESCAPED_MARKUP.sub(hold, block)))
     return _HELD.sub(lambda match: _literal(held[int(match.group(1))]), converted)
 
 

@@ -23,10 +23,10 @@ from bot.core.models import (
     StreakState,
 )
 from bot.core.ports.storage import ALL_TIME, PeriodKeys, Scorer
-from bot.core.ranking import competition_ranks, rank_of
+from bot.core.ranking import rank_of
 from bot.storage.postgres.database import Connection, Database, lock_leaderboard
 from bot.storage.postgres.rounds import ROUND_SELECT, round_from_row
-from bot.storage.rows import stored_result
+from bot.storage.rows import leaderboard_rows, stored_result
 
 
 class ResultStore:
@@ -100,11 +100,7 @@ class ResultStore:
             period,
             limit if limit >= 0 else None,  # as SQLite: a negative limit is none
         )
-        ranks = competition_ranks([int(r["points"]) for r in rows])
-        return [
-            LeaderboardRow(rank, Member(r["member_id"], r["name"]), int(r["points"]), int(r["answers"]))
-            for rank, r in zip(ranks, rows, strict=True)
-        ]
+        return leaderboard_rows(rows)
 
     async def standing(self, guild: GuildKey, period: str, member_id: str) -> LeaderboardRow | None:
         # The ranking policy needs how many members have more points than the caller: a count over a range of

@@ -6,8 +6,9 @@ import datetime as dt
 import json
 import sqlite3
 
-from bot.core.models import AcceptedWording, Dispute, DisputeState, Member, OpenOutcome
+from bot.core.models import AcceptedWording, Dispute, DisputeState, OpenOutcome
 from bot.core.ports.storage import Rescorer
+from bot.storage.rows import dispute_from_row
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timeutil import to_db
 
@@ -16,18 +17,6 @@ _SELECT = (
     "JOIN answers a ON a.id = d.answer_id LEFT JOIN members m ON m.platform = d.platform "
     "AND m.guild_id = d.guild_id AND m.member_id = d.member_id"
 )
-
-
-def _dispute(row: sqlite3.Row) -> Dispute:
-    return Dispute(
-        id=int(row["id"]),
-        round_id=int(row["round_id"]),
-        member=Member(row["member_id"], row["name"]),
-        concept=row["concept"],
-        state=DisputeState(row["state"]),
-        wording=row["text"],
-        points_delta=int(row["points_delta"]),
-    )
 
 
 class DisputeStore:
@@ -71,7 +60,7 @@ class DisputeStore:
 
     async def get(self, dispute_id: int) -> Dispute | None:
         row = await self._db.fetchone(f"{_SELECT} WHERE d.id = ?", (dispute_id,))
-        return _dispute(row) if row else None
+        return dispute_from_row(row) if row else None
 
     async def accepted_with(self, dispute_id: int) -> frozenset[str]:
         """The concepts already accepted on the answer this dispute concerns."""
@@ -89,14 +78,14 @@ class DisputeStore:
             rows = await self._db.fetchall(
                 f"{_SELECT} WHERE d.round_id = ? AND d.state = ? ORDER BY d.id", (round_id, state.value)
             )
-        return [_dispute(row) for row in rows]
+        return [dispute_from_row(row) for row in rows]
 
     async def open_in_channel(self, channel_ref: int) -> list[Dispute]:
         rows = await self._db.fetchall(
             f"{_SELECT} JOIN rounds r ON r.id = d.round_id WHERE r.channel_ref = ? AND d.state = 'open' ORDER BY d.id",
             (channel_ref,),
         )
-        return [_dispute(row) for row in rows]
+        return [dispute_from_row(row) for row in rows]
 
     async def decide(
         self, dispute_id: int, *, accept: bool, admin_id: str, now: dt.datetime, rescore: Rescorer

@@ -23,8 +23,8 @@ from bot.core.models import (
     StreakState,
 )
 from bot.core.ports.storage import PeriodKeys, Scorer
-from bot.core.ranking import competition_ranks, rank_of
-from bot.storage.rows import stored_result
+from bot.core.ranking import rank_of
+from bot.storage.rows import leaderboard_rows, stored_result
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.rounds import _ROUND_SELECT, round_from_row
 from bot.storage.sqlite.timeutil import to_db
@@ -91,11 +91,7 @@ class ResultStore:
             "ORDER BY t.points DESC, t.member_id LIMIT ?",
             (guild.platform, guild.guild_id, period, limit),
         )
-        ranks = competition_ranks([int(r["points"]) for r in rows])
-        return [
-            LeaderboardRow(rank, Member(r["member_id"], r["name"]), int(r["points"]), int(r["answers"]))
-            for rank, r in zip(ranks, rows, strict=True)
-        ]
+        return leaderboard_rows(rows)
 
     async def standing(self, guild: GuildKey, period: str, member_id: str) -> LeaderboardRow | None:
         # The ranking policy needs the members with more points than the caller: those in higher bands of 256
