@@ -40,7 +40,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     copy.add_argument(
         "--without-reviews",
         action="store_true",
-        help="leave the members' review cards, review history and settings behind (not on PostgreSQL yet)",
+        help="copy the group drill only: leave the members' review cards, review history, review settings and "
+        "reminder records behind",
     )
     copy.set_defaults(func=copy_command)
 

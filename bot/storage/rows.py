@@ -1,5 +1,6 @@
 """Stored rows as core models, the same for every backend: a row is anything read by column name (an
-``sqlite3.Row``, an ``asyncpg.Record``), already holding the column's Python value."""
+``sqlite3.Row``, an ``asyncpg.Record``), already holding the column's Python value; times as either backend keeps
+them (``stored_time``)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,18 @@ from bot.core.models import (
     ChannelSettings,
     Dispute,
     DisputeState,
+    GuildKey,
     LeaderboardRow,
     Member,
     MemberResult,
     MisconceptionNote,
+    Round,
     Schedule,
 )
 from bot.core.ranking import competition_ranks
+from bot.core.review.cards import Card, Rating, Review, ReviewSource
+from bot.core.review.records import RoundResult
+from bot.core.review.settings import MemberSettings
 
 
 class Row(Protocol):
@@ -56,7 +62,7 @@ def stored_result(row: Row) -> MemberResult:
         member=Member(row["member_id"], row["name"]),
         answer_text=row["text"],
         private=bool(row["private"]),
-        late=False,
+        late=False,  # only on-time answers are scored
         covered=tuple(json.loads(row["covered"])),
         missed=tuple(json.loads(row["missed"])),
         named=tuple(json.loads(row["named"])),
@@ -92,3 +98,67 @@ def leaderboard_rows(rows: Sequence[Row]) -> list[LeaderboardRow]:
         LeaderboardRow(rank, Member(r["member_id"], r["name"]), int(r["points"]), int(r["answers"]))
         for rank, r in zip(ranks, rows, strict=True)
     ]
+
+
+def stored_time(value: dt.datetime | str) -> dt.datetime:
+    """A stored time in UTC: PostgreSQL gives a ``timestamptz``, SQLite the UTC ISO-8601 text it keeps."""
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    return moment.astimezone(dt.UTC)
+
+
+CARD_COLUMNS = (
+    "id, platform, guild_id, member_id, deck_id, question_id, category, created_at, due, memory, reviews, lapses, "
+    "last_review, last_rating"
+)
+
+
+def card_from_row(row: Row) -> Card:
+    """A review card, from ``review_cards``."""
+    return Card(
+        id=int(row["id"]),
+        guild=GuildKey(row["platform"], row["guild_id"]),
+        member_id=row["member_id"],
+        deck_id=row["deck_id"],
+        question_id=row["question_id"],
+        category=row["category"],
+        created_at=stored_time(row["created_at"]),
+        due=stored_time(row["due"]),
+        memory=row["memory"],
+        reviews=int(row["reviews"]),
+        lapses=int(row["lapses"]),
+        last_review=None if row["last_review"] is None else stored_time(row["last_review"]),
+        last_rating=None if row["last_rating"] is None else Rating(int(row["last_rating"])),
+    )
+
+
+def review_from_row(row: Row) -> Review:
+    """A recorded review, from ``reviews``."""
+    return Review(
+        id=int(row["id"]),
+        card_id=int(row["card_id"]),
+        at=stored_time(row["at"]),
+        rating=Rating(int(row["rating"])),
+        auto_rating=Rating(int(row["auto_rating"])),
+        source=ReviewSource(row["source"]),
+        round_id=None if row["round_id"] is None else int(row["round_id"]),
+        score=None if row["score"] is None else float(row["score"]),
+    )
+
+
+def settings_from_row(row: Row) -> MemberSettings:
+    """A member's review settings, from ``member_settings`` (``reminder_time`` kept as ``HH:MM``)."""
+    return MemberSettings(
+        guild=GuildKey(row["platform"], row["guild_id"]),
+        member_id=row["member_id"],
+        timezone=row["timezone"],
+        opted_in=bool(row["opted_in"]),
+        reminders=bool(row["reminders"]),
+        reminder_time=dt.time.fromisoformat(row["reminder_time"]),
+        streak_freezes=int(row["streak_freezes"]),
+    )
+
+
+def round_result(row: Row, round_: Round) -> RoundResult:
+    """A member's result in a revealed round for the notebook: ``stored_result``'s columns and the result's
+    ``category``, with the round as the backend reads it."""
+    return RoundResult(round_, row["category"], stored_result(row))

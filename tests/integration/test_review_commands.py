@@ -52,10 +52,14 @@ from bot.core.service import QuizService
 from bot.messages import Language, text
 from bot.render import reply_blocks
 from bot.runtime import open_runtime
+from bot.storage.postgres.store import PostgresStorage
 from bot.storage.review_backends import review_store_for
 from bot.storage.sqlite.store import Storage
 from tests.conftest import QUESTIONS, RecordingPlatform
 from tests.integration.quiz_steps import UNRELATED, answer_covering, labels, member
+from tests.postgres import Schema
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 ADMIN = Caller(member("Admin"), admin=True)
 ALICE = Caller(member("Alice"))
@@ -103,10 +107,24 @@ async def test_the_runtime_gives_a_sqlite_quiz_personal_review(tmp_path: Path) -
         assert runtime.quiz_on(RecordingPlatform()).reviews_available
 
 
+async def test_the_runtime_gives_a_postgresql_quiz_personal_review() -> None:
+    schema = await Schema().create()
+    try:
+        async with open_runtime(Settings(database=schema.url, decks=(QUESTIONS,))) as runtime:
+            assert isinstance(runtime.storage, PostgresStorage)
+            review = runtime.service.review
+            assert review is not None and runtime.quiz_on(RecordingPlatform()).reviews_available
+            guild = GuildKey("fake", "guild-1")
+            await review.update_settings("alice", guild, SettingsChange(reminders=True))
+            assert [s.member_id for s in await review.store.settings.with_reminders()] == ["alice"]
+    finally:
+        await schema.drop()
+
+
 async def test_without_review_storage_every_review_command_says_it_is_not_available(
     quiz: Quiz, channel_key: ChannelKey
 ) -> None:
-    # The conftest service has no personal review, as a bot on PostgreSQL has none yet.
+    # The conftest service has no personal review attached: a quiz built without it.
     commands: list[Command] = [
         Review(),
         AnswerReview(1, 0, "답"),
@@ -126,7 +144,7 @@ async def test_without_review_storage_every_review_command_says_it_is_not_availa
     with pytest.raises(UserError) as refused:
         await run(quiz, Export(), channel_key, ADMIN)
     assert refused.value.key == "review.error.unavailable"
-    assert "PostgreSQL" in text("review.error.unavailable", "en")
+    assert "PostgreSQL" not in text("review.error.unavailable", "en")  # no backend lacks personal review
 
 
 async def test_a_reveal_reviews_the_card_of_every_on_time_answer(

@@ -24,6 +24,8 @@ from bot.storage.review_backends import review_store_for
 from tests.conftest import SEOUL, RecordingPlatform
 from tests.integration.quiz_steps import UNRELATED, member
 
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
+
 ADMIN = Caller(member("Admin"), admin=True)
 ALICE = Caller(member("Alice"))
 # The conftest clock starts on Wednesday 2025-03-05 at 08:00 in Seoul.

@@ -1,6 +1,6 @@
-"""Personal review through ``ReviewService`` on a real SQLite file: cards from real reveals, overrides, personal
-reviews over 90 simulated days, stats, settings and reminders, notebook, export, and forgetting a member while
-the others' leaderboard stays right."""
+"""Personal review through ``ReviewService`` on each backend (a real SQLite file, a fresh PostgreSQL schema):
+cards from real reveals, overrides, personal reviews over 90 simulated days, stats, settings and reminders,
+notebook, export, and forgetting a member while the others' leaderboard stays right."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from bot.core.decks import DeckCatalog
 from bot.core.errors import UserError
 from bot.core.grading import Judgement
 from bot.core.models import ChannelKey, GuildKey, Period, RevealOutcome, Round
+from bot.core.ports.review_storage import ReviewStore
 from bot.core.ports.storage import QuizStore
 from bot.core.review.cards import CardKey, Rating, ReviewPolicy, ReviewSource
 from bot.core.review.export import COLUMNS
@@ -29,10 +30,13 @@ from bot.core.review.settings import SettingsChange
 from bot.core.scheduler import QuizScheduler
 from bot.core.scoring import ScoringRules
 from bot.core.service import QuizService
-from bot.storage.sqlite.review_store import ReviewStorage
+from bot.storage.review_backends import review_store_for
 from bot.storage.sqlite.store import Storage
 from tests.conftest import SEOUL
 from tests.integration.quiz_steps import UNRELATED, answer, answer_covering, daily_channel, labels
+from tests.rawsql import fetchall, fetchone
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 SLOT = dt.datetime(2025, 3, 5, 9, 0, tzinfo=SEOUL)
 DAILY_REVEAL = dt.timedelta(hours=8)
@@ -48,17 +52,17 @@ def guild(channel_key: ChannelKey) -> GuildKey:
     return GuildKey(channel_key.platform, channel_key.guild_id)
 
 
-@pytest.fixture
-def sqlite(storage: QuizStore) -> Storage:
-    assert isinstance(storage, Storage), "personal review is stored in SQLite only so far"
-    return storage
+def review_store(storage: QuizStore) -> ReviewStore:
+    found = review_store_for(storage)
+    assert found is not None, f"{type(storage).__name__} holds no personal review"
+    return found
 
 
 @pytest.fixture
-def reviews(sqlite: Storage, service: QuizService, clock: ManualClock) -> ReviewService:
+def reviews(storage: QuizStore, service: QuizService, clock: ManualClock) -> ReviewService:
     return ReviewService(
-        ReviewStorage(sqlite.db),
-        sqlite,
+        review_store(storage),
+        storage,
         lambda: service.catalog,
         clock=clock,
         rules=service.rules,
@@ -181,11 +185,11 @@ def grading(score: float) -> Judgement:
 
 
 async def test_ninety_days_of_personal_reviews_grow_on_good_and_reset_on_again(
-    sqlite: Storage, catalog: DeckCatalog, clock: ManualClock, guild: GuildKey
+    storage: QuizStore, catalog: DeckCatalog, clock: ManualClock, guild: GuildKey
 ) -> None:
     reviews = ReviewService(
-        ReviewStorage(sqlite.db),
-        sqlite,
+        review_store(storage),
+        storage,
         lambda: catalog,
         clock=clock,
         rules=ScoringRules(),
@@ -385,7 +389,7 @@ async def test_admins_export_the_channels_results(
 # -- forgetting a member --------------------------------------------------------------------------------------
 
 
-async def member_rows(storage: Storage, member_id: str) -> dict[str, int]:
+async def member_rows(storage: QuizStore, member_id: str) -> dict[str, int]:
     counts = {}
     for table, column in (
         ("answers", "member_id"),
@@ -397,23 +401,27 @@ async def member_rows(storage: Storage, member_id: str) -> dict[str, int]:
         ("members", "member_id"),
         ("review_cards", "member_id"),
         ("member_settings", "member_id"),
+        ("review_reminders", "member_id"),
     ):
-        row = await storage.db.fetchone(f"SELECT COUNT(*) AS n FROM {table} WHERE {column} = ?", (member_id,))
+        row = await fetchone(storage, f"SELECT COUNT(*) AS n FROM {table} WHERE {column} = ?", member_id)
         assert row is not None
         counts[table] = int(row["n"])
     return counts
 
 
-async def assert_totals_consistent(storage: Storage) -> None:
-    """Every total is the sum of its member's results in that period; rank counts match the totals."""
-    rows = await storage.db.fetchall(
+async def assert_totals_consistent(storage: QuizStore) -> None:
+    """Every total is the sum of its member's results in that period; SQLite's rank counts match the totals."""
+    rows = await fetchall(
+        storage,
         "SELECT t.member_id, t.period, t.points, t.answers, "
         "(SELECT COALESCE(SUM(s.answer_points + s.coverage_points + s.vote_points + s.streak_bonus), 0) "
         " FROM results s WHERE s.member_id = t.member_id AND s.platform = t.platform AND s.guild_id = t.guild_id "
         " AND (t.period = 'all' OR t.period IN (s.period_week, s.period_month))) AS summed "
-        "FROM totals t"
+        "FROM totals t",
     )
     assert rows and all(r["points"] == r["summed"] for r in rows), [dict(r) for r in rows]
+    if not isinstance(storage, Storage):
+        return  # PostgreSQL ranks from the totals themselves: no counts to keep in step
     mismatched = await storage.db.fetchall(
         "SELECT s.* FROM totals_scores s WHERE s.members != (SELECT COUNT(*) FROM totals t WHERE "
         "t.platform = s.platform AND t.guild_id = s.guild_id AND t.period = s.period AND t.points = s.points)"
@@ -428,9 +436,10 @@ async def test_forgetting_a_member_removes_everything_of_theirs_and_keeps_the_le
     clock: ManualClock,
     reviews: ReviewService,
     guild: GuildKey,
-    sqlite: Storage,
+    storage: QuizStore,
 ) -> None:
     await reviews.update_settings("bob", guild, SettingsChange(opted_in=True, reminders=True))
+    assert await reviews.store.reminders.claim(guild, "bob", SLOT.date(), SLOT)
     first, outcome = await daily_round(service, scheduler, clock, 0, {"Alice": 99, "Bob": 1, "Carol": UNRELATED})
     await reviews.cards_from_reveal(outcome)
     # Bob votes for Alice and Carol after the reveal, Alice for Bob; Bob disputes a concept he missed.
@@ -441,7 +450,6 @@ async def test_forgetting_a_member_removes_everything_of_theirs_and_keeps_the_le
     second, outcome = await daily_round(service, scheduler, clock, 1, {"Alice": 1, "Bob": 99})
     await reviews.cards_from_reveal(outcome)
     await answer(service, second, "Bob", "late words")  # a late answer too
-    storage = sqlite
     before = {m: (await service.member_stats(guild, m)).points for m in ("alice", "carol")}
     assert all(n > 0 for n in (await member_rows(storage, "bob")).values())
 
@@ -450,6 +458,7 @@ async def test_forgetting_a_member_removes_everything_of_theirs_and_keeps_the_le
     assert await member_rows(storage, "bob") == dict.fromkeys(await member_rows(storage, "bob"), 0)
     assert {"answers", "results", "totals", "streaks", "votes", "disputes", "members"} <= set(report.deleted)
     assert report.deleted["answers"] == 3 and report.deleted["review_cards"] == 2
+    assert report.deleted["member_settings"] == report.deleted["review_reminders"] == 1
     assert report.rescored_answers == 2
     after = {m: (await service.member_stats(guild, m)).points for m in ("alice", "carol")}
     vote = service.rules.vote

@@ -1,23 +1,25 @@
-"""The personal-review storage contract (``bot.core.ports.review_storage``) on SQLite, a real file: one card per
-member and question, one review per round, a review and its rescheduling in one unit of work, stale and duplicate
-submissions refused, ratings corrected in place, settings, and forgetting a member's cards."""
+"""The personal-review storage contract (``bot.core.ports.review_storage``) on each backend (a real SQLite file, a
+fresh PostgreSQL schema): one card per member and question, one review per round, a review and its rescheduling in
+one unit of work, stale and duplicate submissions refused, ratings corrected in place, settings, the reminder log,
+and forgetting a member's cards."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 import pytest
 
 from bot.core.models import ChannelKey, ChannelSettings, GuildKey, Round, RoundKind, Schedule
-from bot.core.ports.review_storage import RecordOutcome, ReviewRequest
+from bot.core.ports.review_storage import RecordOutcome, ReviewRequest, ReviewStore
 from bot.core.ports.storage import QuizStore
 from bot.core.review.cards import Card, CardKey, NewReview, Rating, Review, ReviewPolicy, ReviewSource
 from bot.core.review.settings import MemberSettings
-from bot.storage.sqlite.review_store import ReviewStorage
-from bot.storage.sqlite.store import Storage
+from bot.storage.review_backends import review_store_for
+from tests.conftest import StoreOpener
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 T0 = dt.datetime(2025, 3, 5, 9, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
@@ -26,21 +28,21 @@ OTHER_GUILD = GuildKey("fake", "guild-2")
 POLICY = ReviewPolicy(fuzz=False)
 
 
-@pytest.fixture
-def sqlite(storage: QuizStore) -> Storage:
-    assert isinstance(storage, Storage), "personal review is stored in SQLite only so far"
-    return storage
+def review_store(store: QuizStore) -> ReviewStore:
+    found = review_store_for(store)
+    assert found is not None, f"{type(store).__name__} holds no personal review"
+    return found
 
 
 @pytest.fixture
-def reviews(sqlite: Storage) -> ReviewStorage:
-    return ReviewStorage(sqlite.db)
+def reviews(storage: QuizStore) -> ReviewStore:
+    return review_store(storage)
 
 
 @pytest.fixture
-async def rounds(sqlite: Storage) -> list[Round]:
+async def rounds(storage: QuizStore) -> list[Round]:
     """Three rounds of one channel, for reviews to name."""
-    channel = await sqlite.channels.save(
+    channel = await storage.channels.save(
         ChannelSettings(
             ref=0,
             key=ChannelKey("fake", "guild-1", "channel-1"),
@@ -55,7 +57,7 @@ async def rounds(sqlite: Storage) -> list[Round]:
     )
     made = []
     for n in range(3):
-        claimed = await sqlite.rounds.claim(
+        claimed = await storage.rounds.claim(
             channel_ref=channel.ref,
             kind=RoundKind.DAILY,
             deck_id="dl",
@@ -72,11 +74,9 @@ async def rounds(sqlite: Storage) -> list[Round]:
 
 
 @pytest.fixture
-async def second(db_path: Path) -> AsyncIterator[ReviewStorage]:
-    """Another process's store on the same file."""
-    other = await Storage(db_path).open()
-    yield ReviewStorage(other.db)
-    await other.close()
+async def second(store_opener: StoreOpener) -> ReviewStore:
+    """Another process's store on the same data (closed at teardown)."""
+    return review_store(await store_opener())
 
 
 def key(member: str = "alice", question: str = "q0", guild: GuildKey = GUILD) -> CardKey:
@@ -102,7 +102,7 @@ def practice(card: Card, rating: Rating, at: dt.datetime) -> ReviewRequest:
 # -- recording ------------------------------------------------------------------------------------------------
 
 
-async def test_a_round_review_creates_the_card_and_schedules_it(reviews: ReviewStorage, rounds: list[Round]) -> None:
+async def test_a_round_review_creates_the_card_and_schedules_it(reviews: ReviewStore, rounds: list[Round]) -> None:
     (recorded,) = await reviews.cards.record([round_request(key(), rounds[0].id)], POLICY.replay)
     assert recorded.outcome is RecordOutcome.RECORDED
     assert recorded.card is not None and recorded.review is not None
@@ -119,7 +119,7 @@ async def test_a_round_review_creates_the_card_and_schedules_it(reviews: ReviewS
 
 
 async def test_a_round_reviews_a_card_once_however_often_it_is_recorded(
-    reviews: ReviewStorage, rounds: list[Round]
+    reviews: ReviewStore, rounds: list[Round]
 ) -> None:
     (first,) = await reviews.cards.record([round_request(key(), rounds[0].id)], POLICY.replay)
     (again,) = await reviews.cards.record([round_request(key(), rounds[0].id, Rating.AGAIN)], POLICY.replay)
@@ -128,7 +128,7 @@ async def test_a_round_reviews_a_card_once_however_often_it_is_recorded(
     assert len(await reviews.cards.reviews(GUILD, "alice")) == 1
 
 
-async def test_one_card_per_member_and_question_across_rounds(reviews: ReviewStorage, rounds: list[Round]) -> None:
+async def test_one_card_per_member_and_question_across_rounds(reviews: ReviewStore, rounds: list[Round]) -> None:
     recorded = await reviews.cards.record(
         [round_request(key(), rounds[0].id), round_request(key(), rounds[1].id, at=T0 + 2 * DAY)], POLICY.replay
     )
@@ -150,7 +150,7 @@ async def test_one_card_per_member_and_question_across_rounds(reviews: ReviewSto
 
 
 async def test_concurrent_reveals_from_two_processes_review_once(
-    reviews: ReviewStorage, second: ReviewStorage, rounds: list[Round]
+    reviews: ReviewStore, second: ReviewStore, rounds: list[Round]
 ) -> None:
     calls = [
         store.cards.record([round_request(key(), rounds[0].id)], POLICY.replay)
@@ -162,7 +162,7 @@ async def test_concurrent_reveals_from_two_processes_review_once(
     assert len(cards) == 1 and cards[0].reviews == 1
 
 
-async def test_a_failing_replay_keeps_nothing_of_the_whole_call(reviews: ReviewStorage, rounds: list[Round]) -> None:
+async def test_a_failing_replay_keeps_nothing_of_the_whole_call(reviews: ReviewStore, rounds: list[Round]) -> None:
     calls = 0
 
     def replay(card: Card, history: Sequence[Review]) -> Card:
@@ -181,7 +181,7 @@ async def test_a_failing_replay_keeps_nothing_of_the_whole_call(reviews: ReviewS
     assert await reviews.cards.reviews(GUILD, "alice") == []
 
 
-async def test_a_practice_review_needs_the_card_as_it_was_shown(reviews: ReviewStorage, rounds: list[Round]) -> None:
+async def test_a_practice_review_needs_the_card_as_it_was_shown(reviews: ReviewStore, rounds: list[Round]) -> None:
     (first,) = await reviews.cards.record([round_request(key(), rounds[0].id)], POLICY.replay)
     assert first.card is not None
     shown = first.card
@@ -193,7 +193,7 @@ async def test_a_practice_review_needs_the_card_as_it_was_shown(reviews: ReviewS
 
 
 async def test_a_double_tap_from_two_processes_counts_once(
-    reviews: ReviewStorage, second: ReviewStorage, rounds: list[Round]
+    reviews: ReviewStore, second: ReviewStore, rounds: list[Round]
 ) -> None:
     (first,) = await reviews.cards.record([round_request(key(), rounds[0].id)], POLICY.replay)
     assert first.card is not None
@@ -205,13 +205,13 @@ async def test_a_double_tap_from_two_processes_counts_once(
     assert sorted(r.outcome for (r,) in results) == [RecordOutcome.RECORDED, RecordOutcome.STALE]
 
 
-async def test_a_practice_review_of_a_missing_card_records_nothing(reviews: ReviewStorage) -> None:
+async def test_a_practice_review_of_a_missing_card_records_nothing(reviews: ReviewStore) -> None:
     (recorded,) = await reviews.cards.record([practice(template(key()), Rating.GOOD, T0)], POLICY.replay)
     assert recorded == type(recorded)(RecordOutcome.NO_CARD)
     assert await reviews.cards.cards(GUILD, "alice") == []
 
 
-async def test_an_empty_call_records_nothing(reviews: ReviewStorage) -> None:
+async def test_an_empty_call_records_nothing(reviews: ReviewStore) -> None:
     assert await reviews.cards.record([], POLICY.replay) == []
     assert await reviews.cards.add_cards([]) == []
 
@@ -219,7 +219,7 @@ async def test_an_empty_call_records_nothing(reviews: ReviewStorage) -> None:
 # -- new cards, due cards -------------------------------------------------------------------------------------
 
 
-async def test_adding_cards_keeps_existing_ones(reviews: ReviewStorage, rounds: list[Round]) -> None:
+async def test_adding_cards_keeps_existing_ones(reviews: ReviewStore, rounds: list[Round]) -> None:
     (reviewed,) = await reviews.cards.record([round_request(key(), rounds[0].id)], POLICY.replay)
     added = await reviews.cards.add_cards([template(key(), T0 + DAY), template(key("bob"), T0 + DAY)])
     assert [c.key for c in added] == [key("bob")]
@@ -228,7 +228,7 @@ async def test_adding_cards_keeps_existing_ones(reviews: ReviewStorage, rounds: 
     assert await reviews.cards.add_cards([template(key("bob"), T0 + 2 * DAY)]) == []
 
 
-async def test_due_cards_come_most_overdue_first_up_to_the_limit(reviews: ReviewStorage) -> None:
+async def test_due_cards_come_most_overdue_first_up_to_the_limit(reviews: ReviewStore) -> None:
     await reviews.cards.add_cards([template(key(question=f"q{n}"), T0 - n * DAY) for n in range(5)])
     due = await reviews.cards.due(GUILD, "alice", T0, limit=3)
     assert [c.question_id for c in due] == ["q4", "q3", "q2"]
@@ -241,7 +241,7 @@ async def test_due_cards_come_most_overdue_first_up_to_the_limit(reviews: Review
 
 
 async def test_a_rating_is_corrected_in_place_and_the_card_rescheduled(
-    reviews: ReviewStorage, rounds: list[Round]
+    reviews: ReviewStore, rounds: list[Round]
 ) -> None:
     (recorded,) = await reviews.cards.record([round_request(key(), rounds[0].id, Rating.AGAIN)], POLICY.replay)
     review = await reviews.cards.round_review(GUILD, "alice", rounds[0].id)
@@ -255,7 +255,7 @@ async def test_a_rating_is_corrected_in_place_and_the_card_rescheduled(
     assert await reviews.cards.rerate(GUILD, "alice", review.id, Rating.GOOD, POLICY.replay) == corrected
 
 
-async def test_only_the_member_can_correct_their_review(reviews: ReviewStorage, rounds: list[Round]) -> None:
+async def test_only_the_member_can_correct_their_review(reviews: ReviewStore, rounds: list[Round]) -> None:
     (recorded,) = await reviews.cards.record([round_request(key(), rounds[0].id, Rating.AGAIN)], POLICY.replay)
     assert recorded.review is not None
 
@@ -272,9 +272,7 @@ async def test_only_the_member_can_correct_their_review(reviews: ReviewStorage, 
 # -- forgetting and durability --------------------------------------------------------------------------------
 
 
-async def test_forgetting_deletes_the_members_cards_and_reviews_only(
-    reviews: ReviewStorage, rounds: list[Round]
-) -> None:
+async def test_forgetting_deletes_the_members_cards_and_reviews_only(reviews: ReviewStore, rounds: list[Round]) -> None:
     await reviews.cards.record(
         [round_request(key(), rounds[0].id), round_request(key("bob"), rounds[0].id)], POLICY.replay
     )
@@ -287,21 +285,19 @@ async def test_forgetting_deletes_the_members_cards_and_reviews_only(
 
 
 async def test_a_recorded_review_survives_a_restart(
-    reviews: ReviewStorage, rounds: list[Round], sqlite: Storage, db_path: Path
+    reviews: ReviewStore, rounds: list[Round], storage: QuizStore, store_opener: StoreOpener
 ) -> None:
     (recorded,) = await reviews.cards.record([round_request(key(), rounds[0].id)], POLICY.replay)
-    await sqlite.close()
-    reopened = await Storage(db_path).open()
-    try:
-        assert await ReviewStorage(reopened.db).cards.card(key()) == recorded.card
-    finally:
-        await reopened.close()
+    await storage.close()
+    reopened = review_store(await store_opener())
+    assert await reopened.cards.card(key()) == recorded.card
+    assert await reopened.cards.reviews(GUILD, "alice") == [recorded.review]
 
 
 # -- settings -------------------------------------------------------------------------------------------------
 
 
-async def test_settings_are_upserted_and_listed(reviews: ReviewStorage) -> None:
+async def test_settings_are_upserted_and_listed(reviews: ReviewStore) -> None:
     assert await reviews.settings.get(GUILD, "alice") is None
     alice = MemberSettings(guild=GUILD, member_id="alice", timezone="Asia/Kolkata", opted_in=True)
     assert await reviews.settings.save(alice, T0) == alice
@@ -320,3 +316,40 @@ async def test_settings_are_upserted_and_listed(reviews: ReviewStorage) -> None:
     assert await reviews.settings.forget(GUILD, "alice") is True
     assert await reviews.settings.forget(GUILD, "alice") is False
     assert await reviews.settings.get(GUILD, "alice") is None
+
+
+# -- the reminder log -----------------------------------------------------------------------------------------
+
+
+async def test_the_reminder_jobs_last_run_is_kept_in_utc(reviews: ReviewStore, store_opener: StoreOpener) -> None:
+    assert await reviews.reminders.last_run("reminders") is None
+    seoul = dt.timezone(dt.timedelta(hours=9))
+    await reviews.reminders.mark_run("reminders", dt.datetime(2025, 3, 6, 20, 0, tzinfo=seoul))
+    await reviews.reminders.mark_run("reminders", T0 + DAY)  # the latest mark wins, earlier or not
+    again = review_store(await store_opener())
+    last = await again.reminders.last_run("reminders")
+    assert last == T0 + DAY and last is not None and last.tzinfo == dt.UTC
+    assert await again.reminders.last_run("other job") is None
+
+
+async def test_a_members_reminder_of_a_day_is_claimed_once(reviews: ReviewStore, second: ReviewStore) -> None:
+    day = T0.date()
+    claims = [store.reminders.claim(GUILD, "alice", day, T0) for store in (reviews, second, reviews, second)]
+    assert sorted(await asyncio.gather(*claims)) == [False, False, False, True]
+    assert await reviews.reminders.claim(GUILD, "alice", day + DAY, T0 + DAY) is True  # the next day
+    assert await reviews.reminders.claim(GUILD, "bob", day, T0) is True  # another member
+    assert await reviews.reminders.claim(OTHER_GUILD, "alice", day, T0) is True  # the same person elsewhere
+    assert await second.reminders.claim(GUILD, "alice", day, T0 + DAY) is False
+
+
+async def test_times_come_back_in_utc_whatever_zone_they_were_given_in(
+    reviews: ReviewStore, rounds: list[Round]
+) -> None:
+    seoul = dt.timezone(dt.timedelta(hours=9))
+    at = T0.astimezone(seoul)
+    (recorded,) = await reviews.cards.record([round_request(key(), rounds[0].id, at=at)], POLICY.replay)
+    card = await reviews.cards.card(key())
+    (review,) = await reviews.cards.reviews(GUILD, "alice")
+    assert card is not None and card == recorded.card
+    assert (card.last_review, review.at) == (T0, T0)
+    assert {card.created_at.tzinfo, card.due.tzinfo, review.at.tzinfo} == {dt.UTC}

@@ -1,5 +1,5 @@
 """What only the PostgreSQL backend has: its migrations, exactly-once across processes, races the contract suite
-does not reach, ``db copy`` from SQLite, and the ``db`` commands on a server.
+does not reach (personal review's among them), ``db copy`` from SQLite, and the ``db`` commands on a server.
 
 Every test here needs the test server (``QUIZBOT_TEST_POSTGRES``): skipped without one, failed under CI.
 """
@@ -20,10 +20,14 @@ import pytest
 
 from bot.cli import main
 from bot.core.models import ChannelKey, DisputeState, Round, RoundState
+from bot.core.ports.review_storage import RecordOutcome, ReviewRequest, ReviewStore
 from bot.core.ports.storage import ALL_TIME, QuizStore
-from bot.storage.postgres.copy import TABLES, CopyError, TargetNotEmpty, copy_sqlite_to_postgres
+from bot.core.review.cards import CardKey, NewReview, Rating, ReviewPolicy, ReviewSource
+from bot.core.review.settings import MemberSettings
+from bot.storage.postgres.copy import REVIEW_TABLES, TABLES, CopyError, TargetNotEmpty, copy_sqlite_to_postgres
 from bot.storage.postgres.database import SCHEMA_TABLES, MigrationError, load_migrations
 from bot.storage.postgres.store import PostgresStorage
+from bot.storage.review_backends import review_store_for
 from bot.storage.sqlite.store import Storage
 from tests.postgres import Database, Schema, with_query
 from tests.storage.test_contract import (
@@ -44,6 +48,20 @@ from tests.storage.test_contract import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+POLICY = ReviewPolicy(fuzz=False)
+
+
+def review_store(store: QuizStore) -> ReviewStore:
+    found = review_store_for(store)
+    assert found is not None
+    return found
+
+
+def round_review(member_id: str, round_: Round, rating: Rating = Rating.GOOD) -> ReviewRequest:
+    """The review of the member's card of the round's question that its reveal records."""
+    key = CardKey(GUILD, member_id, round_.deck_id, round_.question_id)
+    review = NewReview(at=T0, rating=rating, source=ReviewSource.ROUND, round_id=round_.id, score=0.5)
+    return ReviewRequest(POLICY.new_card(key, category="basics", now=T0), review, create=True)
 
 
 @pytest.fixture
@@ -268,6 +286,113 @@ async def test_closing_waits_for_a_reveal_under_way(schema: Schema) -> None:
     await again.close()
 
 
+# -- personal review, whatever races ----------------------------------------------------------------------------
+
+
+async def test_reveals_recording_reviews_through_three_stores_review_each_card_once_per_round(
+    stores: list[PostgresStorage], caplog: pytest.LogCaptureFixture
+) -> None:
+    first = stores[0]
+    ch = await channel(first)
+    rounds = [await open_round(first, ch, question=f"q{i % 2}") for i in range(4)]  # two rounds per question
+    members = ["alice", "bob", "carol", "dave"]
+    calls = []
+    for n, store in enumerate(stores * 2):
+        # Half the callers name the members in the opposite order: the backend must not deadlock on the cards.
+        order = members if n % 2 == 0 else members[::-1]
+        for round_ in rounds:
+            requests = [round_review(member, round_, Rating(1 + (n + i) % 4)) for i, member in enumerate(order)]
+            calls.append(review_store(store).cards.record(requests, POLICY.replay))
+    done = await asyncio.gather(*calls)
+
+    outcomes = [r for call in done for r in call]
+    assert {r.outcome for r in outcomes} == {RecordOutcome.RECORDED, RecordOutcome.DUPLICATE}
+    recorded = sorted(
+        (r.review.round_id, r.review.card_id) for r in outcomes if r.outcome is RecordOutcome.RECORDED and r.review
+    )
+    assert len(recorded) == len(set(recorded)) == len(rounds) * len(members)
+    reviews = review_store(first)
+    for member in members:
+        cards = await reviews.cards.cards(GUILD, member)
+        history = await reviews.cards.reviews(GUILD, member)
+        assert len(cards) == 2 and [c.reviews for c in cards] == [2, 2]
+        assert sorted(v.round_id for v in history if v.round_id is not None) == sorted(r.id for r in rounds)
+        for card in cards:  # every card is what its reviews make it, whichever caller wrote last
+            assert POLICY.replay(card, [v for v in history if v.card_id == card.id]) == card
+    assert "deadlock" not in caplog.text  # the cards were locked in one order, not retried into agreement
+
+
+async def test_a_practice_review_submitted_through_three_stores_counts_once(stores: list[PostgresStorage]) -> None:
+    round_ = await open_round(stores[0], await channel(stores[0]))
+    (first,) = await review_store(stores[0]).cards.record([round_review("alice", round_)], POLICY.replay)
+    shown = first.card
+    assert shown is not None
+    practice = NewReview(at=shown.due, rating=Rating.GOOD, source=ReviewSource.PRACTICE, score=0.9)
+    request = ReviewRequest(shown, practice, expected_reviews=shown.reviews)
+    done = await asyncio.gather(
+        *(review_store(store).cards.record([request], POLICY.replay) for store in stores for _ in range(3))
+    )
+    assert sorted(r.outcome for (r,) in done) == [RecordOutcome.RECORDED] + [RecordOutcome.STALE] * 8
+    card = await review_store(stores[1]).cards.card(shown.key)
+    assert card is not None and card.reviews == 2
+
+
+async def test_a_reminder_raced_through_three_stores_is_claimed_once_per_member_and_day(
+    stores: list[PostgresStorage],
+) -> None:
+    day = dt.date(2025, 3, 5)
+    members = ["alice", "bob"]
+    claims = [
+        (member, review_store(store).reminders.claim(GUILD, member, day, T0))
+        for store in stores
+        for member in members
+        for _ in range(3)
+    ]
+    won = await asyncio.gather(*(claim for _, claim in claims))
+    assert sorted(member for (member, _), claimed in zip(claims, won, strict=True) if claimed) == members
+    assert not await review_store(stores[0]).reminders.claim(GUILD, "alice", day, T0)
+
+
+async def test_forgetting_a_member_while_others_vote_and_a_round_is_revealed_keeps_the_board_right(
+    stores: list[PostgresStorage], caplog: pytest.LogCaptureFixture
+) -> None:
+    first, second, third = stores
+    ch = await channel(first)
+    done_round = await open_round(first, ch, question="q1")
+    live_round = await open_round(first, ch, question="q2")
+    for round_ in (done_round, live_round):
+        for member in ("alice", "bob", "carol"):
+            await answer(first, round_, member, "10")
+    await vote(first, done_round, f"alice-{done_round.id}", "bob")
+    await reveal(first, done_round)
+    await review_store(first).cards.record([round_review("bob", done_round)], POLICY.replay)
+
+    async def votes() -> None:
+        for round_ in (done_round, live_round):
+            for voter, author in (("alice", "bob"), ("carol", "bob"), ("carol", "alice"), ("alice", "carol")):
+                await vote(second, round_, f"{author}-{round_.id}", voter)
+
+    forgotten = review_store(first).eraser.forget_member(GUILD, "bob", lambda n: 2 * n)
+    report, *_ = await asyncio.gather(forgotten, votes(), reveal_or_none(third, live_round))
+
+    assert report.deleted["review_cards"] == 1 and report.deleted["answers"] >= 1
+    for table in ("answers", "results", "totals", "review_cards", "votes"):
+        column = "voter_id" if table == "votes" else "member_id"
+        assert await first.db.fetchval(f"SELECT COUNT(*) FROM {table} WHERE {column} = 'bob'") == 0, table
+    totals = {row.member.member_id: row.points for row in await first.results.top(GUILD, ALL_TIME, 100)}
+    sums: dict[str, int] = {}
+    for round_ in (done_round, live_round):
+        outcome = await first.results.outcome(round_.id)
+        assert outcome is not None
+        counted = {a.member.member_id: a.votes for a in await first.answers.for_round(round_.id)}
+        for result in outcome.results:
+            assert result.member.member_id != "bob"
+            assert result.vote_points == 2 * counted[result.member.member_id]
+            sums[result.member.member_id] = sums.get(result.member.member_id, 0) + result.total
+    assert totals == sums
+    assert "deadlock" not in caplog.text
+
+
 # -- db copy ----------------------------------------------------------------------------------------------------
 
 
@@ -300,7 +425,31 @@ async def fill(store: QuizStore) -> list[Round]:
     await store.rounds.cancel(cancelled.id)
     await store.rounds.note_post_attempt(still_open.id)
     await store.rounds.start_new_cycle(ch.ref, 0)
+    await fill_reviews(review_store(store), revealed, second)
     return [revealed, second, still_open, cancelled]
+
+
+async def fill_reviews(reviews: ReviewStore, revealed: Round, second: Round) -> None:
+    """Personal review: reviewed, practised, corrected and new cards, settings, a reminder sent, the job's mark."""
+    recorded = await reviews.cards.record(
+        [round_review("alice", revealed), round_review("bob", revealed, Rating.AGAIN), round_review("alice", second)],
+        POLICY.replay,
+    )
+    alice = recorded[-1].card
+    assert alice is not None
+    practice = NewReview(at=alice.due, rating=Rating.EASY, source=ReviewSource.PRACTICE, score=0.95)
+    await reviews.cards.record([ReviewRequest(alice, practice, expected_reviews=alice.reviews)], POLICY.replay)
+    bob = recorded[1].review
+    assert bob is not None
+    await reviews.cards.rerate(GUILD, "bob", bob.id, Rating.GOOD, POLICY.replay)
+    await reviews.cards.add_cards([POLICY.new_card(CardKey(GUILD, "carol", "deck", "다른"), category="기초", now=T0)])
+    await reviews.settings.save(
+        MemberSettings(guild=GUILD, member_id="alice", timezone="Europe/Berlin", reminders=True, streak_freezes=0),
+        T0,
+    )
+    await reviews.settings.save(MemberSettings(guild=GUILD, member_id="bob", opted_in=True), T0)
+    assert await reviews.reminders.claim(GUILD, "alice", dt.date(2025, 3, 5), T0)
+    await reviews.reminders.mark_run("reminders", T0 + dt.timedelta(hours=1))
 
 
 async def everything(store: QuizStore, rounds: list[Round]) -> list[object]:
@@ -323,6 +472,17 @@ async def everything(store: QuizStore, rounds: list[Round]) -> list[object]:
         seen.append(await store.results.coverage_by_category(GUILD, member))
         seen.append(await store.results.member_name(GUILD, member))
     seen.append(await store.disputes.accepted_wordings())
+    reviews = review_store(store)
+    for member in ("alice", "bob", "carol", "dave", "erin"):
+        seen.append(await reviews.cards.cards(GUILD, member))
+        seen.append(await reviews.cards.reviews(GUILD, member))
+        seen.append(await reviews.settings.get(GUILD, member))
+        seen.append(await reviews.history.member_results(GUILD, member))
+    seen.append(await reviews.settings.opted_in(GUILD))
+    seen.append(await reviews.settings.with_reminders())
+    seen.append(await reviews.history.accuracy(GUILD, ALL_TIME))
+    seen.append(await reviews.history.channel_results(rounds[0].channel_ref))
+    seen.append(await reviews.reminders.last_run("reminders"))
     return seen
 
 
@@ -349,6 +509,14 @@ async def test_db_copy_moves_every_table_with_its_ids_and_the_port_reads_the_sam
     receipt = await answer(target, newer, "zed", "1")
     copied = [a.answer_id for r in rounds for a in await target.answers.for_round(r.id) if r.id != newer.id]
     assert receipt is not None and receipt.answer_id > max(copied)
+    reviews = review_store(target)
+    old_cards = [c.id for m in ("alice", "bob", "carol") for c in await reviews.cards.cards(GUILD, m)]
+    old_reviews = [v.id for m in ("alice", "bob") for v in await reviews.cards.reviews(GUILD, m)]
+    (fresh,) = await reviews.cards.record([round_review("zed", newer)], POLICY.replay)
+    assert fresh.card is not None and fresh.card.id > max(old_cards)
+    assert fresh.review is not None and fresh.review.id > max(old_reviews)
+    # The copied reminder record still holds its claim.
+    assert not await reviews.reminders.claim(GUILD, "alice", dt.date(2025, 3, 5), T0)
 
 
 async def test_db_copy_refuses_a_database_that_is_not_empty_and_changes_nothing(
@@ -392,15 +560,25 @@ async def test_db_copy_refuses_rows_of_a_table_postgresql_does_not_have(
     assert await copy_sqlite_to_postgres(path, target.db) == {table.name: 0 for table in TABLES}  # nothing lost
 
 
-async def test_db_copy_leaves_review_data_behind_only_when_told_to(tmp_path: Path, target: PostgresStorage) -> None:
+async def test_db_copy_without_reviews_leaves_personal_review_behind(tmp_path: Path, target: PostgresStorage) -> None:
     path = tmp_path / "quiz.sqlite3"
-    await (await Storage(path).open()).close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("INSERT INTO job_marks (name, at) VALUES ('reminders', '2025-03-05T00:00:00+00:00')")
-    with pytest.raises(CopyError, match="--without-reviews"):
-        await copy_sqlite_to_postgres(path, target.db)
+    source = await Storage(path).open()
+    rounds = await fill(source)
+    await source.close()
 
-    assert await copy_sqlite_to_postgres(path, target.db, without_reviews=True) == {table.name: 0 for table in TABLES}
+    counts = await copy_sqlite_to_postgres(path, target.db, without_reviews=True)
+
+    with sqlite3.connect(path) as conn:
+        expected = {t.name: conn.execute(f"SELECT COUNT(*) FROM {t.name}").fetchone()[0] for t in TABLES}
+    assert all(expected[name] for name in REVIEW_TABLES)  # there was review data to leave
+    assert counts == {name: n for name, n in expected.items() if name not in REVIEW_TABLES}
+    for name in REVIEW_TABLES:
+        assert await target.db.fetchval(f"SELECT COUNT(*) FROM {name}") == 0, name
+    assert await target.results.outcome(rounds[0].id) is not None
+    reviews = review_store(target)
+    assert await reviews.cards.cards(GUILD, "alice") == []
+    assert await reviews.settings.get(GUILD, "alice") is None
+    assert await reviews.reminders.last_run("reminders") is None
 
 
 # -- the db commands on PostgreSQL -----------------------------------------------------------------------------
@@ -430,7 +608,8 @@ async def test_the_db_copy_command_copies_then_the_bot_reads_it_from_postgresql(
 
     assert await asyncio.to_thread(main, ["db", "copy", "--to", database.url]) == 0
     out, err = capsys.readouterr()
-    assert "copied and verified" in out and "  rounds: 4 rows" in out and err == ""
+    assert "copied and verified" in out and "  rounds: 4 rows" in out and "  review_cards: 4 rows" in out
+    assert err == ""
     assert password not in out
 
     # Again: the target is not empty any more, and nothing changes.
@@ -449,6 +628,26 @@ async def test_the_db_copy_command_copies_then_the_bot_reads_it_from_postgresql(
     store = await PostgresStorage(database.url).open()
     assert await everything(store, rounds) == before
     await store.close()
+
+
+async def test_the_db_copy_command_leaves_personal_review_behind_when_told_to(
+    clean_env: Path, database: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = clean_env / "quiz.sqlite3"
+    source = await Storage(path).open()
+    await fill(source)
+    await source.close()
+    monkeypatch.setenv("QUIZBOT_DB", str(path))
+
+    assert await asyncio.to_thread(main, ["db", "copy", "--to", database.url, "--without-reviews"]) == 0
+    out = capsys.readouterr().out
+    assert "  rounds: 4 rows" in out and "review_cards" not in out and "member_settings" not in out
+    store = await PostgresStorage(database.url).open()
+    try:
+        assert await store.results.standing(GUILD, ALL_TIME, "alice") is not None
+        assert await review_store(store).cards.cards(GUILD, "alice") == []
+    finally:
+        await store.close()
 
 
 async def test_db_commands_name_an_unreachable_server_without_its_password(

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
-
 from bot.core.boards import MemberAccuracy
-from bot.core.models import GuildKey, Member, MemberResult, MisconceptionNote
+from bot.core.models import GuildKey, Member
 from bot.core.review.records import RoundResult
+from bot.storage.rows import round_result
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.rounds import round_from_row
 
-# Round columns named as ``round_from_row`` reads them, then the result's; nothing named twice.
+# Round columns named as ``round_from_row`` reads them, then the result's as ``round_result`` reads them.
 _SELECT = (
     "SELECT r.id, r.channel_ref, r.kind, r.state, r.deck_id, r.question_id, r.slot, r.opened_at, r.reveal_at, "
     "r.revealed_at, r.message_id, r.thread_id, c.platform, c.guild_id, c.channel_id, "
@@ -24,27 +22,6 @@ _SELECT = (
 )
 
 
-def _round_result(row: sqlite3.Row) -> RoundResult:
-    result = MemberResult(
-        member=Member(row["member_id"], row["name"]),
-        answer_text=row["text"],
-        private=bool(row["private"]),
-        late=False,  # only on-time answers are scored
-        covered=tuple(json.loads(row["covered"])),
-        missed=tuple(json.loads(row["missed"])),
-        named=tuple(json.loads(row["named"])),
-        contradicted=tuple(json.loads(row["contradicted"])),
-        misconceptions=tuple(MisconceptionNote(**note) for note in json.loads(row["misconceptions"])),
-        coverage=float(row["coverage"]),
-        answer_points=int(row["answer_points"]),
-        coverage_points=int(row["coverage_points"]),
-        vote_points=int(row["vote_points"]),
-        streak=int(row["streak"]),
-        streak_bonus=int(row["streak_bonus"]),
-    )
-    return RoundResult(round_from_row(row), row["category"], result)
-
-
 class HistoryStore:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -54,7 +31,7 @@ class HistoryStore:
             f"{_SELECT} WHERE s.platform = ? AND s.guild_id = ? AND s.member_id = ? ORDER BY r.opened_at, r.id",
             (guild.platform, guild.guild_id, member_id),
         )
-        return [_round_result(r) for r in rows]
+        return [round_result(r, round_from_row(r)) for r in rows]
 
     async def accuracy(self, guild: GuildKey, period: str) -> list[MemberAccuracy]:
         # A result counts in the week and the month its round was revealed in, as its points do.
@@ -73,4 +50,4 @@ class HistoryStore:
         rows = await self._db.fetchall(
             f"{_SELECT} WHERE r.channel_ref = ? ORDER BY r.opened_at, r.id, a.created_at, a.id", (channel_ref,)
         )
-        return [_round_result(r) for r in rows]
+        return [round_result(r, round_from_row(r)) for r in rows]

@@ -7,6 +7,7 @@ import sqlite3
 
 from bot.core.models import GuildKey
 from bot.core.review.settings import MemberSettings
+from bot.storage.rows import settings_from_row
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timeutil import to_db
 
@@ -14,18 +15,6 @@ _SELECT = (
     "SELECT platform, guild_id, member_id, timezone, opted_in, reminders, reminder_time, streak_freezes "
     "FROM member_settings"
 )
-
-
-def settings_from_row(row: sqlite3.Row) -> MemberSettings:
-    return MemberSettings(
-        guild=GuildKey(row["platform"], row["guild_id"]),
-        member_id=row["member_id"],
-        timezone=row["timezone"],
-        opted_in=bool(row["opted_in"]),
-        reminders=bool(row["reminders"]),
-        reminder_time=dt.time.fromisoformat(row["reminder_time"]),
-        streak_freezes=int(row["streak_freezes"]),
-    )
 
 
 def delete_settings(conn: sqlite3.Connection, guild: GuildKey, member_id: str) -> int:

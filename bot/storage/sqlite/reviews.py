@@ -8,47 +8,14 @@ from collections.abc import Sequence
 
 from bot.core.models import GuildKey
 from bot.core.ports.review_storage import Recorded, RecordOutcome, Replaying, ReviewRequest
-from bot.core.review.cards import Card, CardKey, Rating, Review, ReviewSource
+from bot.core.review.cards import Card, CardKey, Rating, Review
+from bot.storage.rows import CARD_COLUMNS, card_from_row, review_from_row
 from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.timeutil import from_db, maybe_from_db, to_db
+from bot.storage.sqlite.timeutil import to_db
 
-_CARD_SELECT = (
-    "SELECT id, platform, guild_id, member_id, deck_id, question_id, category, created_at, due, memory, reviews, "
-    "lapses, last_review, last_rating FROM review_cards"
-)
+_CARD_SELECT = f"SELECT {CARD_COLUMNS} FROM review_cards"
 _MEMBER = "platform = ? AND guild_id = ? AND member_id = ?"
 _REVIEW_SELECT = "SELECT v.id, v.card_id, v.at, v.rating, v.auto_rating, v.source, v.round_id, v.score FROM reviews v"
-
-
-def card_from_row(row: sqlite3.Row) -> Card:
-    return Card(
-        id=int(row["id"]),
-        guild=GuildKey(row["platform"], row["guild_id"]),
-        member_id=row["member_id"],
-        deck_id=row["deck_id"],
-        question_id=row["question_id"],
-        category=row["category"],
-        created_at=from_db(row["created_at"]),
-        due=from_db(row["due"]),
-        memory=row["memory"],
-        reviews=int(row["reviews"]),
-        lapses=int(row["lapses"]),
-        last_review=maybe_from_db(row["last_review"]),
-        last_rating=None if row["last_rating"] is None else Rating(int(row["last_rating"])),
-    )
-
-
-def review_from_row(row: sqlite3.Row) -> Review:
-    return Review(
-        id=int(row["id"]),
-        card_id=int(row["card_id"]),
-        at=from_db(row["at"]),
-        rating=Rating(int(row["rating"])),
-        auto_rating=Rating(int(row["auto_rating"])),
-        source=ReviewSource(row["source"]),
-        round_id=None if row["round_id"] is None else int(row["round_id"]),
-        score=None if row["score"] is None else float(row["score"]),
-    )
 
 
 def _member(guild: GuildKey, member_id: str) -> tuple[str, str, str]:

@@ -1,0 +1,58 @@
+"""The drill's scored results as a member's notebook and an admin's export read them."""
+
+from __future__ import annotations
+
+from bot.core.boards import MemberAccuracy
+from bot.core.models import GuildKey, Member
+from bot.core.review.records import RoundResult
+from bot.storage.postgres.database import Database
+from bot.storage.postgres.rounds import round_from_row
+from bot.storage.rows import round_result
+
+# Round columns named as ``round_from_row`` reads them, then the result's as ``round_result`` reads them.
+_SELECT = (
+    "SELECT r.id, r.channel_ref, r.kind, r.state, r.deck_id, r.question_id, r.slot, r.opened_at, r.reveal_at, "
+    "r.revealed_at, r.message_id, r.thread_id, c.platform, c.guild_id, c.channel_id, "
+    "s.member_id, s.category, s.covered, s.missed, s.named, s.contradicted, s.misconceptions, s.coverage, "
+    "s.answer_points, s.coverage_points, s.vote_points, s.streak, s.streak_bonus, a.text, a.private, "
+    "COALESCE(m.display_name, s.member_id) AS name "
+    "FROM results s JOIN rounds r ON r.id = s.round_id JOIN channels c ON c.id = r.channel_ref "
+    "JOIN answers a ON a.id = s.answer_id "
+    "LEFT JOIN members m ON m.platform = s.platform AND m.guild_id = s.guild_id AND m.member_id = s.member_id"
+)
+
+
+class HistoryStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def member_results(self, guild: GuildKey, member_id: str) -> list[RoundResult]:
+        rows = await self._db.fetch(
+            f"{_SELECT} WHERE s.platform = $1 AND s.guild_id = $2 AND s.member_id = $3 ORDER BY r.opened_at, r.id",
+            guild.platform,
+            guild.guild_id,
+            member_id,
+        )
+        return [round_result(r, round_from_row(r)) for r in rows]
+
+    async def accuracy(self, guild: GuildKey, period: str) -> list[MemberAccuracy]:
+        # A result counts in the week and the month its round was revealed in, as its points do.
+        column = {"W": "s.period_week", "M": "s.period_month"}.get(period[:1])
+        where = f" AND {column} = $3" if column is not None and period != "all" else ""
+        rows = await self._db.fetch(
+            "SELECT s.member_id, COUNT(*) AS answers, AVG(s.coverage) AS mean, "
+            "COALESCE(MAX(m.display_name), s.member_id) AS name FROM results s "
+            "LEFT JOIN members m ON m.platform = s.platform AND m.guild_id = s.guild_id AND m.member_id = s.member_id "
+            f"WHERE s.platform = $1 AND s.guild_id = $2{where} "
+            'GROUP BY s.member_id ORDER BY s.member_id COLLATE "C"',
+            guild.platform,
+            guild.guild_id,
+            *((period,) if where else ()),
+        )
+        return [MemberAccuracy(Member(r["member_id"], r["name"]), int(r["answers"]), float(r["mean"])) for r in rows]
+
+    async def channel_results(self, channel_ref: int) -> list[RoundResult]:
+        rows = await self._db.fetch(
+            f"{_SELECT} WHERE r.channel_ref = $1 ORDER BY r.opened_at, r.id, a.created_at, a.id", channel_ref
+        )
+        return [round_result(r, round_from_row(r)) for r in rows]
