@@ -10,10 +10,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.platforms.slack.answers import AnswerEvents
 from bot.platforms.slack.blocks import ANSWER_PRIVATELY, DISPUTE_GRADING, PRIVATE_ANSWER_VIEW
+from bot.platforms.slack.deliveries import DeliveryClaims
 from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.dispute_blocks import DISPUTE_ACCEPT, DISPUTE_CONCEPT, DISPUTE_REJECT
 from bot.platforms.slack.disputes import DisputeActions
-from bot.platforms.slack.inflight import InFlight
+from bot.platforms.slack.inflight import InFlight, Listener
 from bot.platforms.slack.private import PrivateAnswers
 from bot.platforms.slack.review import (
     FORGET,
@@ -32,9 +33,16 @@ COMMAND = "/quiz"
 EVENTS_PATH = "/slack/events"
 
 
-def build_app(deps: SlackDeps, client: AsyncWebClient, *, signing_secret: str | None, inflight: InFlight) -> AsyncApp:
+def build_app(
+    deps: SlackDeps,
+    client: AsyncWebClient,
+    *,
+    signing_secret: str | None,
+    inflight: InFlight,
+    claims: DeliveryClaims,
+) -> AsyncApp:
     """A bolt app answering ``/quiz``, thread messages, reactions, the private-answer button and modal, and the
-    dispute button, concept menu and decision buttons.
+    dispute button, concept menu and decision buttons; each delivery once across the processes sharing ``claims``.
 
     ``signing_secret`` is required over HTTP, where every request's signature is checked; Socket Mode requests
     arrive on a connection the app token opened and carry no signature.
@@ -51,7 +59,11 @@ def build_app(deps: SlackDeps, client: AsyncWebClient, *, signing_secret: str | 
     private = PrivateAnswers(deps)
     disputes = DisputeActions(deps)
     review = ReviewActions(deps)
-    track = inflight.track
+
+    def track(listener: Listener) -> Listener:
+        # Counted while claiming too, so a shutdown waits for a claim before the database closes.
+        return inflight.track(claims.once(listener))
+
     app.command(COMMAND)(track(quiz.handle))
     app.event("message")(track(answers.on_message))
     app.event("reaction_added")(track(answers.on_reaction_added))

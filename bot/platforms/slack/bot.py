@@ -15,6 +15,7 @@ from bot.core.quiz import Quiz
 from bot.platforms.slack.app import EVENTS_PATH, build_app
 from bot.platforms.slack.catchup import SlackCatchUp
 from bot.platforms.slack.client import SlackConfigError, make_web_client
+from bot.platforms.slack.deliveries import DeliveryClaims
 from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.errors import platform_errors
 from bot.platforms.slack.history import BotIdentity
@@ -79,9 +80,12 @@ class SlackBot:
         self.catch_up = SlackCatchUp(self.quiz, self.platform, members)
         self.platform.on_adopted = self.catch_up.round
         deps = SlackDeps(self.quiz, self.platform, members, settings.language, catch_up=self.catch_up)
+        # Several bot processes may share the database (two Socket Mode connections of one app, HTTP instances
+        # behind a load balancer): the database decides which of them handles each event Slack delivers.
+        claims = DeliveryClaims(self.runtime.storage.event_claims, self.quiz.clock)
         if mode == "socket":
             assert secrets.slack_app_token is not None
-            app = build_app(deps, client, signing_secret=None, inflight=self._inflight)
+            app = build_app(deps, client, signing_secret=None, inflight=self._inflight, claims=claims)
             self._socket = AsyncSocketModeHandler(app, secrets.slack_app_token.get_secret_value(), web_client=client)
             self._socket.client.message_listeners.append(self._on_socket_message)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
@@ -89,7 +93,11 @@ class SlackBot:
         else:
             assert secrets.slack_signing_secret is not None
             app = build_app(
-                deps, client, signing_secret=secrets.slack_signing_secret.get_secret_value(), inflight=self._inflight
+                deps,
+                client,
+                signing_secret=secrets.slack_signing_secret.get_secret_value(),
+                inflight=self._inflight,
+                claims=claims,
             )
             self._web = web.AppRunner(app.web_app(path=EVENTS_PATH, port=settings.slack.http_port))
             await self._web.setup()

@@ -6,7 +6,9 @@ So the threads of the open rounds are read back when the bot starts (before its 
 scores what was caught up) and whenever Socket Mode reconnects: each reply the database does not hold yet is
 recorded and acknowledged as if it had just arrived, oldest first, and every stored answer without the bot's ✅ is
 acknowledged. A round whose post is adopted after a restart is read back when it opens, and one whose answer could
-not be stored (a full disk) again a little later (``bot.platforms.catchup``).
+not be stored (a full disk) again a little later (``bot.platforms.catchup``). It is also what recovers an answer
+whose event another process sharing the database claimed and died before storing (``deliveries``): the copy this
+process dropped is not needed, the thread holds the reply.
 """
 
 from __future__ import annotations

@@ -45,12 +45,14 @@ class SlackDelivery:
         secret: str | None = None,
         timestamp: int | None = None,
         headers: dict[str, str] | None = None,
+        url: str | None = None,
     ) -> Reply:
-        """POST ``body``, signed with ``secret`` (the real one unless a test forges it) at ``timestamp``."""
+        """POST ``body``, signed with ``secret`` (the real one unless a test forges it) at ``timestamp``, to the
+        bot's Request URL (or ``url``: another instance of the bot)."""
         signed = signed_headers(secret or self.signing_secret, timestamp or int(time.time()), body, content_type)
         async with (
             aiohttp.ClientSession() as session,
-            session.post(self.url, data=body, headers={**signed, **(headers or {})}) as response,
+            session.post(url or self.url, data=body, headers={**signed, **(headers or {})}) as response,
         ):
             return Reply(response.status, await response.text())
 

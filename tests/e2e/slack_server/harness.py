@@ -26,9 +26,10 @@ from bot.platforms.slack.bot import SlackBot
 from bot.runtime import Runtime, open_runtime
 
 from .actors import Actor
+from .copies import ClaimLog, ClaimsSeen, HttpRetries, SocketCopies
 from .delivery import SlackDelivery
 from .server import HOST, FakeSlack
-from .world import Message, SlackWorld
+from .world import JSON, Message, SlackWorld
 
 T = TypeVar("T")
 
@@ -185,3 +186,105 @@ async def start_bot(runtime: Runtime) -> tuple[SlackBot, QuizScheduler]:
     bot = SlackBot(runtime, quiz_factory=quiz_on, http_host=HOST)
     await bot.start()
     return bot, built[-1]
+
+
+@dataclass
+class SlackInstance:
+    """One of several bot processes sharing a database: its own store, bot and timers."""
+
+    runtime: Runtime
+    bot: SlackBot
+    timers: QuizScheduler
+
+
+@dataclass
+class SlackInstances:
+    """Bot processes sharing one database, and a Slack that delivers each event to more than one of them."""
+
+    world: SlackWorld
+    fake: FakeSlack
+    delivery: SocketCopies | HttpRetries
+    instances: list[SlackInstance]
+    claims: ClaimLog
+    clock: ManualClock
+
+    def __getattr__(self, name: str) -> Actor:
+        """``instances.alice`` and friends, whose events reach the instances as ``delivery`` sends them."""
+        for user in self.world.users.values():
+            if user.name == name:
+                return Actor(user, self.delivery)
+        raise AttributeError(name)
+
+    def key(self, channel: str = STUDY) -> ChannelKey:
+        return ChannelKey("slack", self.world.team_id, channel)
+
+    async def ask(self) -> Message:
+        """An on-demand question asked through the first instance, once every instance can find its round."""
+        quiz = self.instances[0].bot.quiz
+        assert quiz is not None
+        round_ = await quiz.ask(self.key())
+        question = self.world.message(STUDY, str(round_.message_id))
+        assert question is not None
+        for instance in self.instances:
+            await eventually(lambda service=instance.runtime.service: service.round_for_thread("slack", question.ts))
+        return question
+
+    async def answers(self, question: Message) -> list[AnswerRecord]:
+        storage = self.instances[0].runtime.storage
+        round_ = await self.instances[0].runtime.service.round_for_thread("slack", question.ts)
+        assert round_ is not None
+        return await storage.answers.for_round(round_.id)
+
+    async def restart(self, index: int) -> None:
+        """Stop one instance's bot and start a new one on its database, as after a crash and a restart."""
+        instance = self.instances[index]
+        await instance.bot.close()
+        instance.bot, instance.timers = await start_bot(instance.runtime)
+
+    async def handled(self, envelope: JSON, copies: int | None = None) -> list[bool]:
+        """Once every copy of ``envelope``'s event was claimed or refused and its handler is done: by instance,
+        whether it was the one to handle it."""
+        outcomes = await self.claims.outcomes(str(envelope["event_id"]), copies or len(self.instances))
+        for instance in self.instances:
+            assert await instance.bot.settled(5.0)
+        return outcomes
+
+
+@contextlib.asynccontextmanager
+async def running_slack_instances(
+    tmp_path: Path, *, count: int = 2, mode: Literal["socket", "http"] = "socket"
+) -> AsyncIterator[SlackInstances]:
+    """``count`` bots on one SQLite file against the local Slack, each delivered a copy of every event: in Socket
+    Mode one connection each, over HTTP each on its own port with Slack's retries going to the next."""
+    fake = await FakeSlack(standard_world(), bot_token=BOT_TOKEN, app_token=APP_TOKEN).start()
+    clock = ManualClock(START)
+    log = ClaimLog()
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            runtimes: list[Runtime] = []
+            urls: list[str] = []
+            for index in range(count):
+                settings = settings_for(fake, tmp_path, mode)  # the same database file, a port of its own
+                runtime = await stack.enter_async_context(open_runtime(settings, clock=clock, rng=random.Random(7)))
+                # The claims the bot is given at start: seen by the test, decided by the shared database.
+                runtime.storage.event_claims = ClaimsSeen(runtime.storage.event_claims, log, index)  # type: ignore[misc]
+                runtimes.append(runtime)
+                urls.append(f"http://{HOST}:{settings.slack.http_port}{EVENTS_PATH}")
+            instances: list[SlackInstance] = []
+
+            async def close_bots() -> None:
+                for instance in reversed(instances):
+                    await instance.bot.close()
+
+            stack.push_async_callback(close_bots)  # before the databases close
+            for index, runtime in enumerate(runtimes):
+                bot, timers = await start_bot(runtime)
+                instances.append(SlackInstance(runtime, bot, timers))
+                if mode == "socket":  # connections open in the instances' order
+                    await fake.wait_until(lambda expected=index + 1: fake.socket_count == expected)
+            delivery: SocketCopies | HttpRetries = (
+                SocketCopies(fake, SIGNING_SECRET) if mode == "socket" else HttpRetries(fake, urls, SIGNING_SECRET)
+            )
+            yield SlackInstances(fake.world, fake, delivery, instances, log, clock)
+    finally:
+        await fake.stop()

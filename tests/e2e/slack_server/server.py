@@ -154,18 +154,57 @@ class FakeSlack:
 
         return await asyncio.wait_for(check(), within)
 
-    async def send_envelope(self, kind: str, payload: JSON, *, accepts_response_payload: bool = True) -> str:
-        """Deliver a Socket Mode envelope on the newest connection; returns its ``envelope_id``."""
-        connection = await self.wait_until(lambda: self._sockets[-1] if self._sockets else None)
+    async def send_envelope(
+        self,
+        kind: str,
+        payload: JSON,
+        *,
+        accepts_response_payload: bool = True,
+        connection: int = -1,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+    ) -> str:
+        """Deliver a Socket Mode envelope on one connection (the newest unless told which, in the order they
+        opened); returns its ``envelope_id``. Like Slack, an Events API envelope says which retry it is."""
+
+        def chosen() -> SocketConnection | None:
+            try:
+                return self._sockets[connection]
+            except IndexError:
+                return None
+
+        opened = await self.wait_until(chosen)
+        return await self._send(opened, kind, payload, accepts_response_payload, retry_attempt, retry_reason)
+
+    async def broadcast_envelope(self, kind: str, payload: JSON) -> list[str]:
+        """Deliver the same payload on every open connection, each copy in an envelope of its own (an envelope id
+        names one delivery), as Slack may when several connections of the app are open; the envelope ids."""
+        opened = await self.wait_until(lambda: list(self._sockets))
+        return [await self._send(connection, kind, payload, True, 0, "") for connection in opened]
+
+    async def wait_for_acks(self, envelope_ids: list[str]) -> None:
+        """Until the app has acknowledged every one of these envelopes."""
+        await self.wait_until(lambda: all(envelope in self.socket_acks for envelope in envelope_ids))
+
+    async def _send(
+        self,
+        connection: SocketConnection,
+        kind: str,
+        payload: JSON,
+        accepts_response_payload: bool,
+        retry_attempt: int,
+        retry_reason: str,
+    ) -> str:
         envelope_id = f"env-{next(self._counter):06d}"
-        await connection.ws.send_json(
-            {
-                "envelope_id": envelope_id,
-                "type": kind,
-                "payload": payload,
-                "accepts_response_payload": accepts_response_payload,
-            }
-        )
+        envelope: JSON = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": accepts_response_payload,
+        }
+        if kind == "events_api":
+            envelope.update(retry_attempt=retry_attempt, retry_reason=retry_reason)
+        await connection.ws.send_json(envelope)
         return envelope_id
 
     async def _notify(self) -> None:
