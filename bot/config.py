@@ -7,6 +7,7 @@ import difflib
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -242,6 +243,9 @@ class ChannelDefaultsConfig(Section):
 class SchedulerConfig(Section):
     grace_period: Duration = dt.timedelta(hours=1)
     retry_delay: Duration = dt.timedelta(minutes=1)
+    # PostgreSQL only (several processes): how long a post or reveal another process left half done waits before
+    # this one finishes it. A SQLite database has one process, which finishes its own at once when it restarts.
+    takeover_after: Duration = dt.timedelta(seconds=90)
 
 
 class ConsoleConfig(Section):
@@ -277,11 +281,102 @@ class Secrets(BaseModel):
     slack_api_url: str | None = None
 
 
+# Far more shards than the largest bots run (a shard holds up to 2,500 guilds); it bounds what a range expands to.
+MAX_SHARDS = 100_000
+
+
+@dataclass(frozen=True)
+class DiscordShards:
+    """Which Discord shards this process runs (``DISCORD_SHARD_COUNT``, ``DISCORD_SHARD_IDS``). ``count`` ``None``:
+    automatic, every shard of the count Discord recommends; ``ids`` ``None``: every shard of ``count``."""
+
+    count: int | None = None
+    ids: tuple[int, ...] | None = None
+
+    @property
+    def automatic(self) -> bool:
+        return self.count is None
+
+    def describe(self) -> str:
+        """The shards in words, as ``python -m bot config`` prints them."""
+        if self.count is None:
+            return "automatic (the count Discord recommends, all in this process)"
+        if self.ids is None:
+            return f"all {self.count} of DISCORD_SHARD_COUNT={self.count}"
+        return f"{format_shard_ids(self.ids)} of DISCORD_SHARD_COUNT={self.count}"
+
+
+def parse_shard_ids(text: str) -> tuple[int, ...]:
+    """``"0-3"``, ``"0,2,4-5"``: shard ids and inclusive ranges, separated by commas; sorted, without repeats."""
+    ids: set[int] = set()
+    for item in text.split(","):
+        first, dash, last = item.strip().partition("-")
+        if not first.strip().isdigit() or (dash and not last.strip().isdigit()):
+            raise ValueError(f"{item.strip()!r} is not a shard id or a range; write e.g. 0-3 or 0,2,4-5")
+        start = int(first)
+        end = int(last) if dash else start
+        if end < start:
+            raise ValueError(f"{item.strip()!r} is an empty range; write the lower id first, e.g. 2-5")
+        if end - start >= MAX_SHARDS:
+            raise ValueError(f"{item.strip()!r} spans more shards than any bot has ({MAX_SHARDS})")
+        ids.update(range(start, end + 1))
+    return tuple(sorted(ids))
+
+
+def format_shard_ids(ids: tuple[int, ...]) -> str:
+    """The shortest ``DISCORD_SHARD_IDS`` for ``ids``: ``0-3``, ``0,2,4-5``."""
+    spans: list[list[int]] = []
+    for shard in sorted(ids):
+        if spans and shard == spans[-1][1] + 1:
+            spans[-1][1] = shard
+        else:
+            spans.append([shard, shard])
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def discord_shards(env: Mapping[str, str]) -> DiscordShards:
+    """The shards ``DISCORD_SHARD_COUNT`` and ``DISCORD_SHARD_IDS`` ask for; ``ConfigError`` naming the variable."""
+    count_text = env.get("DISCORD_SHARD_COUNT", "").strip()
+    ids_text = env.get("DISCORD_SHARD_IDS", "").strip()
+    problems: list[str] = []
+    count: int | None = None
+    if count_text:
+        if count_text.isdigit() and 1 <= int(count_text) <= MAX_SHARDS:
+            count = int(count_text)
+        else:
+            problems.append(
+                f"DISCORD_SHARD_COUNT: {count_text!r} is not a whole number from 1 to {MAX_SHARDS} "
+                "(unset: automatic sharding, the count Discord recommends)"
+            )
+    ids: tuple[int, ...] | None = None
+    if ids_text:
+        try:
+            ids = parse_shard_ids(ids_text)
+        except ValueError as exc:
+            problems.append(f"DISCORD_SHARD_IDS: {exc}")
+        if ids is not None and not count_text:
+            problems.append(
+                "DISCORD_SHARD_IDS is set but DISCORD_SHARD_COUNT is not: the ids only mean something out of a "
+                "total (e.g. DISCORD_SHARD_COUNT=4 DISCORD_SHARD_IDS=0-1)"
+            )
+        elif ids is not None and count is not None and ids[-1] >= count:
+            too_big = format_shard_ids(tuple(i for i in ids if i >= count))
+            problems.append(
+                f"DISCORD_SHARD_IDS: {too_big} is past the last shard of DISCORD_SHARD_COUNT={count}; "
+                f"ids go from 0 to {count - 1}"
+            )
+    if problems:
+        raise ConfigError(problems)
+    return DiscordShards(count=count, ids=ids)
+
+
 Platform = Literal["discord", "slack", "console"]
 PLATFORMS: tuple[Platform, ...] = ("discord", "slack", "console")
 BUILT_IN = "built-in default"
 # Environment variables that replace a key of the file when set (the deployment knows best where its data is).
 ENV_OVERRIDES = {"database": "QUIZBOT_DB", "decks": "QUIZBOT_DECKS"}
+# Each process of a deployment gets its share of the one token's request budget (e.g. 25 + 25 under 50).
+REQUESTS_PER_SECOND_ENV = "DISCORD_REQUESTS_PER_SECOND"
 
 
 class Settings(Section):
@@ -301,6 +396,7 @@ class Settings(Section):
     secrets: Secrets = Field(default_factory=Secrets, exclude=True)
     source: Path | None = Field(default=None, exclude=True)
     chosen_platform: Platform | None = Field(default=None, exclude=True)  # QUIZBOT_PLATFORM
+    shards: DiscordShards = Field(default_factory=DiscordShards, exclude=True)  # DISCORD_SHARD_COUNT, _IDS
     database_origin: str = Field(default=BUILT_IN, exclude=True)  # e.g. "QUIZBOT_DB" or "config/quizbot.yaml:3"
     decks_origin: str = Field(default=BUILT_IN, exclude=True)
 
@@ -367,9 +463,8 @@ def load_settings(environ: Mapping[str, str] | None = None, path: Path | None = 
     except ValidationError as exc:
         raise ConfigError([_locate(error, root, source, overridden) for error in exc.errors()]) from None
     origins = {f"{key}_origin": _origin(key, overridden, from_file) for key in ENV_OVERRIDES}
-    return settings.model_copy(
-        update={"secrets": _secrets(env), "source": source, "chosen_platform": _chosen_platform(env), **origins}
-    )
+    update = {"secrets": _secrets(env), "source": source, "chosen_platform": _chosen_platform(env)}
+    return settings.model_copy(update={**update, "shards": discord_shards(env), **origins})
 
 
 def _read_config(source: Path) -> tuple[Node | None, dict[str, Any]]:
@@ -419,6 +514,13 @@ def _apply_environment(data: dict[str, Any], env: Mapping[str, str]) -> dict[str
     if env.get("QUIZBOT_DECKS"):
         data["decks"] = [p for p in env["QUIZBOT_DECKS"].split(os.pathsep) if p]
         overridden["decks"] = "QUIZBOT_DECKS"
+    if env.get(REQUESTS_PER_SECOND_ENV, "").strip():
+        if data.get("discord") is None:
+            data["discord"] = {}
+        section = data["discord"]
+        if isinstance(section, dict):  # otherwise validation reports the file's section as it is
+            section["requests_per_second"] = env[REQUESTS_PER_SECOND_ENV].strip()
+            overridden["discord.requests_per_second"] = REQUESTS_PER_SECOND_ENV
     return overridden
 
 
@@ -465,7 +567,9 @@ def _locate(error: ErrorDetails, root: Node | None, source: Path | None, overrid
     """``file:line: key: problem``, or ``VARIABLE: key: problem`` for a value from the environment."""
     loc = tuple(error["loc"])
     key = ".".join(str(p) for p in loc) or "(top level)"
-    if loc and isinstance(loc[0], str) and loc[0] in overridden:
+    if key in overridden:
+        where = overridden[key]
+    elif loc and isinstance(loc[0], str) and loc[0] in overridden:
         where = overridden[loc[0]]
     else:
         line = line_of(root, loc) if root is not None else None

@@ -464,8 +464,8 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
     },
     "discord.thread.name": {"ko": "면접 질문 #{round}", "en": "Question #{round}"},
     "discord.error.not-text-channel": {
-        "ko": "스레드나 DM이 아닌 일반 텍스트 채널에서 써 주세요.",
-        "en": "Use this in a text channel, not in a thread or a DM.",
+        "ko": "DM이 아닌 텍스트 채널이나 포럼 채널에서 써 주세요.",
+        "en": "Use this in a text or forum channel, not in a DM.",
     },
     "discord.error.guild-only": {
         "ko": "서버 안에서만 쓸 수 있는 명령입니다.",
@@ -578,8 +578,8 @@ _CATALOGUE: dict[str, dict[Language, str]] = {
         "en": "You already answered this card. Ask for the next one.",
     },
     "review.error.unavailable": {
-        "ko": "이 데이터베이스(PostgreSQL)에서는 아직 개인 복습을 쓸 수 없습니다. SQLite에서 쓸 수 있습니다.",
-        "en": "Personal review is not available on this database (PostgreSQL) yet; it works on SQLite.",
+        "ko": "이 봇에서는 개인 복습을 쓸 수 없습니다.",
+        "en": "Personal review is not available on this bot.",
     },
     "review.none": {
         "ko": "오늘 복습할 카드가 없습니다. 오늘의 질문에 답하면 카드가 생깁니다.",

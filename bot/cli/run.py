@@ -5,11 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sqlite3
 import sys
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, config_yaml, load_settings, platform_problems
+from bot.config import (
+    REQUESTS_PER_SECOND_ENV,
+    ConfigError,
+    Settings,
+    config_yaml,
+    load_settings,
+    platform_problems,
+)
 
 # Exit codes of every command: 2 for anything the user must fix (usage, configuration, decks, unknown ids, a
 # missing database, a token that is missing or refused, a server that cannot be reached); 1 for a check that ran
@@ -226,11 +234,17 @@ def config_command(args: argparse.Namespace) -> int:
     print(f"# from {settings.source or 'built-in defaults'}; platform: {settings.platform()}")
     print(f"# database from {settings.database_origin}; decks from {settings.decks_origin}")
     print(f"# secrets (from the environment, never printed): {_secrets_summary(settings)}")
+    print(f"# discord shards: {settings.shards.describe()}{_requests_origin()}")
     print(config_yaml(settings), end="")
     problems = platform_problems(settings)
     for problem in problems:
         print(f"configuration error: {problem}", file=sys.stderr)
     return EXIT_USER if problems else EXIT_OK
+
+
+def _requests_origin() -> str:
+    variable = REQUESTS_PER_SECOND_ENV
+    return f"; discord.requests_per_second from {variable}" if os.environ.get(variable, "").strip() else ""
 
 
 def _secrets_summary(settings: Settings) -> str:

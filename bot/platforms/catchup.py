@@ -7,8 +7,10 @@ thread, records every member message the database does not hold yet, and acknowl
 lacks the bot's reaction. This module coordinates passes with the live handlers and retries passes that fail;
 each platform says how its threads are read (``read_round``).
 
-Passes run one at a time. While a round is read back, its live handlers wait (``settled``), so a message arriving
-now cannot be overtaken by an older one being caught up; and a message is handled by one side only (``live``).
+Passes run one at a time; the pass over every open round reads up to ``concurrent_reads`` rounds at once (a
+platform whose requests are paced for it raises it from one), and a round that fails leaves the others to finish.
+While a round is read back, its live handlers wait (``settled``), so a message arriving now cannot be overtaken by
+an older one being caught up; and a message is handled by one side only (``live``).
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ class RoundCatchUp(abc.ABC):
     # up to ``max_retry_delay``, for as long as its round is open.
     retry_delay = 5.0
     max_retry_delay = 300.0
+    # How many rounds the pass over every open round reads at once.
+    concurrent_reads = 1
 
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
@@ -144,9 +148,20 @@ class RoundCatchUp(abc.ABC):
                 return 0
             for round_ in rounds:
                 self._pending.setdefault(round_.id, asyncio.Event())
-            total = 0
-            for round_ in rounds:
-                total += await self._guarded(round_)
+            slots = asyncio.Semaphore(self.concurrent_reads)
+
+            async def read(round_: Round) -> int:
+                async with slots:
+                    return await self._guarded(round_)
+
+            try:
+                total = sum(await asyncio.gather(*(read(round_) for round_ in rounds)))
+            finally:
+                # Stopped part way (the bot closing): rounds never read must not keep their live handlers waiting.
+                for round_ in rounds:
+                    pending = self._pending.pop(round_.id, None)
+                    if pending is not None:
+                        pending.set()
         if total:
             log.info("recorded %d answers written while they could not be taken, in %d open rounds", total, len(rounds))
         return total

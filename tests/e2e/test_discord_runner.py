@@ -49,7 +49,8 @@ async def test_the_runner_starts_the_scheduler_once_connected_and_returns_after_
             await asyncio.wait_for(running, timeout=10)
 
     assert question.embeds[0]["title"] == "오늘의 면접 질문"
-    assert server.requests.count("GET", "/gateway/bot") == 0
+    # Asked once for the shard count and the session start limits; the gateway is the configured one.
+    assert server.requests.count("GET", "/gateway/bot") == 1
     assert server.gateway.connected_sessions == []
 
 

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 import bot.app
 from bot.cli import main
-from bot.config import load_settings
+from bot.config import load_settings, parse_shard_ids
 from bot.core.decks import DeckError, DeckIssue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -421,3 +422,18 @@ def test_config_prints_configuration_yaml_that_reads_back(
     pasted = tmp_path / "pasted.yaml"
     pasted.write_text(out, encoding="utf-8")
     assert load_settings({}, pasted).model_dump() == load_settings().model_dump()
+
+
+def test_the_postgresql_compose_example_splits_every_shard_once_within_the_tokens_budget() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Running with PostgreSQL") : readme.index("## Layout")]
+    compose = yaml.safe_load(section.split("```yaml\n", 1)[1].split("```", 1)[0])
+    bots = [service for service in compose["services"].values() if "DISCORD_TOKEN" in service["environment"]]
+    assert len(bots) == 2
+    counts = {int(bot["environment"]["DISCORD_SHARD_COUNT"]) for bot in bots}
+    assert len(counts) == 1
+    shards = sorted(i for bot in bots for i in parse_shard_ids(bot["environment"]["DISCORD_SHARD_IDS"]))
+    assert shards == list(range(counts.pop()))
+    assert sum(float(bot["environment"]["DISCORD_REQUESTS_PER_SECOND"]) for bot in bots) <= 50
+    assert all(bot["environment"]["QUIZBOT_DB"].startswith("postgresql://") for bot in bots)
+    assert all(bot["depends_on"]["db"]["condition"] == "service_healthy" for bot in bots)

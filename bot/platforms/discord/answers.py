@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot.core.models import AnswerReceipt, Member, Round
 from bot.core.ports import PlatformError
+from bot.platforms.discord.pacing import Lane
 
 if TYPE_CHECKING:
     from bot.platforms.discord.bot import QuizBot
@@ -104,7 +105,7 @@ class AnswerEvents(commands.Cog):
         if emoji is None:
             return
         try:
-            await self.bot.platform.add_reaction(message, emoji)
+            await self.bot.platform.add_reaction(message, emoji, Lane.INTERACTIVE)
         except PlatformError as exc:
             log.warning("could not acknowledge message %s in thread %s: %s", message.id, message.channel.id, exc)
             if exc.retryable:
@@ -127,7 +128,7 @@ class AnswerEvents(commands.Cog):
                 receipt = await self.bot.quiz.answer(round_, member, message.content, message_id=str(message.id))
                 emoji = None if receipt is None else ack_for(receipt)
                 if emoji is not None:
-                    await self.bot.platform.add_reaction(message, emoji)
+                    await self.bot.platform.add_reaction(message, emoji, Lane.INTERACTIVE)
         except PlatformError as exc:
             log.warning("could not acknowledge edited message %s: %s", payload.message_id, exc)
         except Exception:

@@ -21,6 +21,7 @@ from bot.platforms.discord.pacing import RequestPacer
 from bot.platforms.discord.platform import PLATFORM, DiscordPlatform
 from bot.platforms.discord.review import DYNAMIC_ITEMS as REVIEW_ITEMS
 from bot.platforms.discord.review import ReviewForms
+from bot.platforms.discord.sharding import GatewayInfo, IdentifyGate, IdentifyTiming, ShardScope
 from bot.platforms.discord.views import AnswerButton, PrivateAnswers
 from bot.runtime import Runtime
 
@@ -35,9 +36,10 @@ def quiz_intents() -> discord.Intents:
     return discord.Intents(guilds=True, guild_messages=True, message_content=True, guild_reactions=True)
 
 
-class QuizBot(commands.Bot):
+class QuizBot(commands.AutoShardedBot):
     """Slash commands, answer-thread listeners, the private-answer button and the dispute components over one
-    ``Quiz``."""
+    ``Quiz``, on the shards the settings name (all of the count Discord recommends, unless
+    ``DISCORD_SHARD_COUNT`` and ``DISCORD_SHARD_IDS`` say otherwise)."""
 
     platform_name = PLATFORM
 
@@ -47,8 +49,14 @@ class QuizBot(commands.Bot):
         *,
         endpoints: Endpoints | None = None,
         quiz_factory: QuizFactory | None = None,
+        identify_timing: IdentifyTiming | None = None,
         **options: Any,
     ) -> None:
+        shards = runtime.settings.shards
+        if shards.count is not None:
+            options.setdefault("shard_count", shards.count)
+        if shards.ids is not None:
+            options.setdefault("shard_ids", list(shards.ids))
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -65,6 +73,11 @@ class QuizBot(commands.Bot):
         self.scheduler_started = asyncio.Event()
         self.fatal_error: BaseException | None = None
         self.catch_up = ThreadCatchUp(self)
+        # From GET /gateway/bot in setup_hook: the recommended shard count and how fast shards may identify.
+        self.identify_timing = identify_timing or IdentifyTiming()
+        self.gateway_info: GatewayInfo | None = None
+        self.identify_gate: IdentifyGate | None = None
+        self.shard_scope: ShardScope | None = None
         # Built in setup_hook, once logged in: they need the running loop and the HTTP session.
         self._platform: DiscordPlatform | None = None
         self._quiz: Quiz | None = None
@@ -87,12 +100,13 @@ class QuizBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         settings = self.runtime.settings
-        await self._choose_gateway()
+        await self._ask_gateway()
         # A burst of 2 lets the bucket make up for a late wake-up instead of losing it; any one-second window
         # still holds at most rate + 2 requests (47 at the default 45/s), under Discord's 50.
         pacer = RequestPacer(settings.discord.requests_per_second, burst=2)
         self._platform = DiscordPlatform(self, pacer, settings.language, self.runtime.service.clock)
         self._platform.on_adopted = self.catch_up.round
+        self._platform.shards = self.shard_scope
         self._quiz = self._quiz_factory(self._platform)
         self._platform.reviews = self._quiz.reviews_available
         await install_commands(self.tree)
@@ -106,14 +120,27 @@ class QuizBot(commands.Bot):
             # Answers and buttons still work; the commands already registered stay as they were.
             log.error("could not sync the slash commands (is the applications.commands scope granted?): %s", exc)
 
-    async def on_ready(self) -> None:
-        # on_ready fires again after every reconnect that could not resume. Such a session replays nothing, so
-        # each one reads back the answer threads; before the scheduler starts, so that an overdue reveal scores
-        # the answers written while the bot was away.
-        log.info("connected to Discord as %s in %d guilds", self.user, len(self.guilds))
-        await self.catch_up.run()
-        if self.scheduler_started.is_set():
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        # Instead of discord.py's five seconds between any two shards: shards of different buckets start at once.
+        if self.identify_gate is None:
+            await super().before_identify_hook(shard_id, initial=initial)
             return
+        await self.identify_gate.wait_turn(shard_id or 0)
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        # After a reconnect that could not resume, the shard's new session replays nothing, so the answer threads
+        # are read back. (on_ready follows only once every shard of the first start is ready.)
+        if self.scheduler_started.is_set():
+            log.info("shard %d has a new session", shard_id)
+            await self.catch_up.run()
+
+    async def on_ready(self) -> None:
+        # The first start reads back the answer threads before the scheduler starts, so that an overdue reveal
+        # scores the answers written while the bot was away.
+        if self.scheduler_started.is_set():
+            return  # a shard's new session: on_shard_ready read the threads back
+        log.info("connected to Discord as %s in %d guilds on %s", self.user, len(self.guilds), self._shards_text())
+        await self.catch_up.run()
         try:
             await self.quiz.start()
         except Exception as exc:
@@ -130,10 +157,32 @@ class QuizBot(commands.Bot):
         await self.catch_up.close()
         await super().close()
 
-    async def _choose_gateway(self) -> None:
-        if self.endpoints.gateway is not None or not self.endpoints.custom_api:
-            apply_gateway(self.endpoints.gateway)
-            return
-        # Behind a REST proxy or a compatible server the gateway is wherever its REST API says it is.
-        _, url, _ = await self.http.get_bot_gateway()
-        apply_gateway(url)
+    async def _ask_gateway(self) -> None:
+        """Ask ``GET /gateway/bot`` for the recommended shard count and the session start limits, and point the
+        gateway where it says unless ``DISCORD_GATEWAY_URL`` is set (behind a REST proxy or a compatible server
+        the gateway is wherever its REST API says it is)."""
+        shards, url, limits = await self.http.get_bot_gateway()
+        info = GatewayInfo.from_response(shards, url, limits)
+        self.gateway_info = info
+        apply_gateway(self.endpoints.gateway or info.url)
+        if self.shard_count is None:
+            self.shard_count = info.shards
+        self.shard_scope = ShardScope.of(self.runtime.settings.shards, self.shard_count)
+        self.identify_gate = IdentifyGate(info.max_concurrency, self.identify_timing)
+        starts = len(self.shard_scope.ids)
+        if info.remaining is not None and info.remaining < starts:
+            log.warning(
+                "Discord allows %d more session starts before the limit resets (in %.0f minutes); %d shards need one",
+                info.remaining,
+                (info.reset_after_ms or 0) / 60000,
+                starts,
+            )
+        log.info(
+            "running %s (Discord recommends %d; %d may identify at once)",
+            self._shards_text(),
+            info.shards,
+            info.max_concurrency,
+        )
+
+    def _shards_text(self) -> str:
+        return self.shard_scope.describe() if self.shard_scope is not None else "shards not known yet"

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.core.models import Member, Round
+from bot.core.models import GuildKey, Member, Round
 from bot.core.ports import PlatformError
 from bot.platforms.catchup import RoundCatchUp, missed_messages
 from bot.platforms.discord.answers import ACK_LATE, ACK_RECORDED, ANSWER_MESSAGE_TYPES, ack_for
+from bot.platforms.discord.pacing import Lane
 
 if TYPE_CHECKING:
     from bot.platforms.discord.bot import QuizBot
@@ -56,6 +57,10 @@ def acknowledged_by_me(message: discord.Message) -> bool:
 class ThreadCatchUp(RoundCatchUp):
     """Reads back the answer threads of open rounds on Discord."""
 
+    # Every read waits its turn at the shared pacer, so reading many threads at once stays within the global
+    # limit while a restart with thousands of open rounds takes seconds instead of one round trip after another.
+    concurrent_reads = 64
+
     def __init__(self, bot: QuizBot) -> None:
         super().__init__()
         self.bot = bot
@@ -69,12 +74,16 @@ class ThreadCatchUp(RoundCatchUp):
         return round_ if round_ is not None and self._reachable(round_) else None
 
     def _reachable(self, round_: Round) -> bool:
-        return round_.thread_id is not None and self.bot.get_guild(int(round_.channel.guild_id)) is not None
+        # Another process reads back the rounds of the guilds on its shards.
+        channel = round_.channel
+        if round_.thread_id is None or not self.bot.platform.serves(GuildKey(channel.platform, channel.guild_id)):
+            return False
+        return self.bot.get_guild(int(channel.guild_id)) is not None
 
     async def read_round(self, round_: Round) -> int:
         platform = self.bot.platform
         quiz = self.bot.quiz
-        thread = await platform.answer_thread(round_)
+        thread = await platform.answer_thread(round_, Lane.BULK)
         messages = await platform.recent_messages(thread, CATCH_UP_HISTORY)
         # Read after the history, so an answer recorded live before the read counts as held.
         recorded = await quiz.recorded_message_ids(round_)
@@ -101,7 +110,8 @@ class ThreadCatchUp(RoundCatchUp):
 
     async def _acknowledge(self, round_: Round, message: discord.Message, emoji: str) -> None:
         try:
-            await self.bot.platform.add_reaction(message, emoji)
+            # Written while the bot was away: the member is not watching for this one second by second.
+            await self.bot.platform.add_reaction(message, emoji, Lane.BULK)
         except PlatformError as exc:
             log.warning("could not acknowledge message %s in thread %s: %s", message.id, message.channel.id, exc)
             if exc.retryable:

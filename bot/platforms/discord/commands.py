@@ -120,7 +120,7 @@ class Place:
     """Where a command was used: the guild and the quiz channel (a thread stands for its parent channel)."""
 
     guild: discord.Guild
-    channel: discord.TextChannel
+    channel: discord.TextChannel | discord.ForumChannel
     key: ChannelKey
 
 
@@ -134,11 +134,15 @@ def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member | 
     if me is None:
         return list(REQUIRED_PERMISSIONS)
     granted = channel.permissions_for(me)
-    return [name for name in REQUIRED_PERMISSIONS if not getattr(granted, name)]
+    # A forum post is a thread the bot creates by sending its first message: Send Messages is what it takes.
+    needed = [
+        n for n in REQUIRED_PERMISSIONS if n != "create_public_threads" or isinstance(channel, discord.TextChannel)
+    ]
+    return [name for name in needed if not getattr(granted, name)]
 
 
 def place_of(interaction: discord.Interaction[Any], platform: str, channel: Any = None) -> Place:
-    """The guild and text channel a command is about: ``channel`` if given, else where it was used."""
+    """The guild and text or forum channel a command is about: ``channel`` if given, else where it was used."""
     guild = interaction.guild
     if guild is None:
         raise UserError("discord.error.guild-only")
@@ -149,7 +153,7 @@ def place_of(interaction: discord.Interaction[Any], platform: str, channel: Any 
         target = target.resolve() or guild.get_channel_or_thread(target.id)
     if isinstance(target, discord.Thread):
         target = target.parent or guild.get_channel(target.parent_id)
-    if not isinstance(target, discord.TextChannel):
+    if not isinstance(target, discord.TextChannel | discord.ForumChannel):
         raise UserError("discord.error.not-text-channel")
     return Place(guild, target, ChannelKey(platform, str(guild.id), str(target.id)))
 
@@ -426,7 +430,7 @@ class QuizCommands(app_commands.Group):
     async def setup(
         self,
         interaction: discord.Interaction[Any],
-        channel: discord.TextChannel | None = None,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
         time: str | None = None,
         timezone: str | None = None,
         weekdays: str | None = None,
@@ -468,7 +472,9 @@ class QuizCommands(app_commands.Group):
     @app_commands.check(manage_server_only)
     @app_commands.rename(channel=localized("discord.opt.channel.name"))
     @app_commands.describe(channel=localized("discord.opt.channel.description"))
-    async def pause(self, interaction: discord.Interaction[Any], channel: discord.TextChannel | None = None) -> None:
+    async def pause(
+        self, interaction: discord.Interaction[Any], channel: discord.TextChannel | discord.ForumChannel | None = None
+    ) -> None:
         await execute(interaction, place_of(interaction, quiz_bot(interaction).platform_name, channel).key, Pause())
 
     @app_commands.command(
@@ -477,7 +483,9 @@ class QuizCommands(app_commands.Group):
     @app_commands.check(manage_server_only)
     @app_commands.rename(channel=localized("discord.opt.channel.name"))
     @app_commands.describe(channel=localized("discord.opt.channel.description"))
-    async def resume(self, interaction: discord.Interaction[Any], channel: discord.TextChannel | None = None) -> None:
+    async def resume(
+        self, interaction: discord.Interaction[Any], channel: discord.TextChannel | discord.ForumChannel | None = None
+    ) -> None:
         await execute(interaction, place_of(interaction, quiz_bot(interaction).platform_name, channel).key, Resume())
 
     @app_commands.command(
@@ -513,7 +521,7 @@ async def execute(
     key: ChannelKey,
     command: Command,
     *,
-    channel: discord.TextChannel | None = None,
+    channel: discord.TextChannel | discord.ForumChannel | None = None,
 ) -> None:
     """Run ``command`` for the member who used it and answer them; ``channel`` is the quiz channel set up."""
     bot = quiz_bot(interaction)
@@ -523,7 +531,9 @@ async def execute(
     await render(interaction, result, channel)
 
 
-async def render(interaction: discord.Interaction[Any], result: Reply, channel: discord.TextChannel | None) -> None:
+async def render(
+    interaction: discord.Interaction[Any], result: Reply, channel: discord.TextChannel | discord.ForumChannel | None
+) -> None:
     """The reply in Discord's idiom: a link to a posted question, the leaderboard in public with the caller's own
     rank privately, a setup confirmation naming the channel; everything else privately as the core renders it."""
     language = language_of(interaction.locale)

@@ -9,6 +9,7 @@ import logging
 import discord
 
 from bot.platforms.discord.bot import QuizBot
+from bot.platforms.discord.sharding import SHARDING_REQUIRED, ShardingRequired
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,17 @@ async def serve(bot: QuizBot, stop: asyncio.Event) -> None:
 
 
 async def _start(bot: QuizBot, token: str) -> None:
-    """``bot.start`` with the two mistakes an operator makes first explained in plain words."""
+    """``bot.start`` with the mistakes an operator makes first explained in plain words."""
     try:
         await bot.start(token)
+    except discord.ConnectionClosed as exc:
+        if exc.code != SHARDING_REQUIRED:
+            raise
+        recommended = bot.gateway_info.shards if bot.gateway_info is not None else None
+        automatic = bot.runtime.settings.shards.automatic
+        failure = ShardingRequired(bot.shard_count, recommended, automatic=automatic)
+        log.error("%s", failure)
+        raise failure from exc
     except discord.LoginFailure:
         log.error("Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal")
         raise

@@ -71,8 +71,10 @@ class Actions:
         type: MessageType | None = None,
         interaction_id: int | None = None,
         ephemeral_to: int | None = None,
+        message_id: int | None = None,
     ) -> Message:
-        """Store a message and announce it with MESSAGE_CREATE (ephemeral messages are never announced)."""
+        """Store a message and announce it with MESSAGE_CREATE (ephemeral messages are never announced);
+        ``message_id`` for a message whose id is given (a forum post's starter message has its thread's)."""
         state = self.state
         reference = draft.message_reference
         if type is None:
@@ -85,7 +87,7 @@ class Actions:
                 **({"guild_id": str(channel.guild_id)} if channel.guild_id is not None else {}),
             }
         message = Message(
-            id=state.ids.next(),
+            id=message_id or state.ids.next(),
             channel_id=channel.id,
             guild_id=channel.guild_id,
             author_id=author.id,
@@ -261,6 +263,22 @@ class Actions:
             notice = MessageDraft(content=name, message_reference={"message_id": thread.id, "channel_id": thread.id})
             self.post_message(parent, owner, notice, type=MessageType.THREAD_CREATED)
         return thread
+
+    def start_forum_post(
+        self, forum: Channel, name: str, owner: User, draft: MessageDraft, *, auto_archive_duration: int = 1440
+    ) -> tuple[Channel, Message]:
+        """Create a forum post as Discord does: a public thread under the forum (THREAD_CREATE), then its starter
+        message inside it with the thread's id (MESSAGE_CREATE)."""
+        state = self.state
+        thread = state.add_thread(
+            forum, name, owner=owner, type=ChannelType.PUBLIC_THREAD, auto_archive_duration=auto_archive_duration
+        )
+        self.hub.dispatch(
+            "THREAD_CREATE",
+            {**state.thread_payload(thread, with_member=owner.id == state.bot.id), "newly_created": True},
+        )
+        message = self.post_message(thread, owner, draft, type=MessageType.DEFAULT, message_id=thread.id)
+        return thread, message
 
     def update_thread(self, thread: Channel, **changes: Any) -> Channel:
         """Change a thread's name, archived, locked, auto_archive_duration or slowmode; THREAD_UPDATE."""

@@ -123,6 +123,11 @@ def missing_permissions() -> ApiError:
     return ApiError(403, 50013, "Missing Permissions")
 
 
+def cannot_send_in_non_text_channel() -> ApiError:
+    """50008: a forum takes posts (``POST /channels/{id}/threads``), not messages."""
+    return ApiError(400, 50008, "Cannot send messages in a non-text channel")
+
+
 def wrong_channel_type() -> ApiError:
     """50024."""
     return ApiError(400, 50024, "Cannot execute action on this channel type")

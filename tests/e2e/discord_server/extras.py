@@ -1,5 +1,5 @@
 """Extra test helpers: autocomplete interactions (what a Discord client sends while a member types into an
-option) and faults that hit a later request rather than the next one."""
+option), forum channels, and faults that hit a later request rather than the next one."""
 
 from __future__ import annotations
 
@@ -61,6 +61,13 @@ async def autocomplete(
     callback = await handle.response()
     choices: list[JSON] = callback.data.get("choices") or []
     return choices
+
+
+def create_forum_channel(server: DiscordServer, name: str, *, guild: Guild | None = None) -> Channel:
+    """Create a forum channel (type 15) and announce CHANNEL_CREATE."""
+    channel = server.state.add_forum_channel(guild or server.guild, name)
+    server.actions.announce_channel(channel, "CHANNEL_CREATE")
+    return channel
 
 
 @dataclass

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import math
+import time
 import uuid
 import zlib
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum, IntFlag
 from typing import Any
@@ -47,6 +50,7 @@ class CloseCode(IntEnum):
     INVALID_SEQ = 4007
     RATE_LIMITED = 4008
     INVALID_SHARD = 4010
+    SHARDING_REQUIRED = 4011
     INVALID_API_VERSION = 4012
     INVALID_INTENTS = 4013
     DISALLOWED_INTENTS = 4014
@@ -73,6 +77,11 @@ SUPPORTED_VERSIONS = frozenset({"9", "10"})
 # Discord closes a connection that sends more than 120 payloads in 60 seconds.
 SEND_LIMIT = 120
 SEND_WINDOW = 60.0
+# Discord's most guilds on one shard; a session over it is closed with 4011.
+GUILDS_PER_SHARD = 2500
+# Session starts a token has per day, and when that count resets (milliseconds).
+SESSION_STARTS = 1000
+SESSION_RESET_AFTER_MS = 14_400_000
 
 _GUILDS_EVENTS = frozenset(
     {
@@ -238,6 +247,22 @@ class GatewayConfig:
     heartbeat_interval_ms: int = 41250
     privileged_intents: int = PRIVILEGED_INTENTS
     replay_buffer: int = 1000
+    guilds_per_shard: int = GUILDS_PER_SHARD
+    max_concurrency: int = 1
+    session_starts: int = SESSION_STARTS
+    clock: Callable[[], float] = time.monotonic
+
+
+@dataclass(frozen=True)
+class IdentifyRecord:
+    """An IDENTIFY that arrived: its shard (``None`` for an unsharded session), its rate-limit bucket
+    (``shard_id % max_concurrency``), when (by the server's clock), and whether a session came of it."""
+
+    token: str
+    shard: tuple[int, int] | None
+    bucket: int
+    at: float
+    accepted: bool
 
 
 @dataclass(frozen=True)
@@ -381,6 +406,7 @@ class GatewayHub:
         self.connections: list[GatewayConnection] = []
         self.received: list[ReceivedPayload] = []
         self.dispatched: list[DispatchRecord] = []
+        self.identifies: list[IdentifyRecord] = []
         self.connection_attempts = 0
         self.pending_connections = 0
         self._connection_ids = 0
@@ -421,6 +447,38 @@ class GatewayHub:
     def events(self, name: str | None = None) -> list[DispatchRecord]:
         """Return dispatched events, optionally of one name."""
         return [d for d in self.dispatched if name is None or d.name == name]
+
+    def identify_times(self) -> dict[tuple[str, int], list[float]]:
+        """When IDENTIFYs arrived, per (token, rate-limit bucket), in order."""
+        times: dict[tuple[str, int], list[float]] = {}
+        for record in self.identifies:
+            times.setdefault((record.token, record.bucket), []).append(record.at)
+        return times
+
+    # --- sharding -------------------------------------------------------------------------------
+
+    def bot_guild_ids(self) -> list[int]:
+        """The guilds the bot is in."""
+        return [g.id for g in self.state.guilds.values() if self.state.bot.id in g.members]
+
+    def recommended_shards(self) -> int:
+        """The shard count ``GET /gateway/bot`` recommends: enough for ``guilds_per_shard`` guilds each."""
+        return max(1, math.ceil(len(self.bot_guild_ids()) / self.config.guilds_per_shard))
+
+    def session_start_limit(self) -> JSON:
+        """``session_start_limit`` of ``GET /gateway/bot``; every IDENTIFY uses one start."""
+        return {
+            "total": self.config.session_starts,
+            "remaining": max(0, self.config.session_starts - len(self.identifies)),
+            "reset_after": SESSION_RESET_AFTER_MS,
+            "max_concurrency": self.config.max_concurrency,
+        }
+
+    def _guilds_in(self, shard: tuple[int, int] | None) -> int:
+        if shard is None:
+            return len(self.bot_guild_ids())
+        shard_id, shard_count = shard
+        return sum(1 for guild_id in self.bot_guild_ids() if (guild_id >> 22) % shard_count == shard_id)
 
     # --- control for tests ------------------------------------------------------------------------
 
@@ -588,6 +646,13 @@ class GatewayHub:
                 await connection.close(CloseCode.INVALID_SHARD)
                 return
             shard_pair = (int(shard[0]), int(shard[1]))
+        too_many = self._guilds_in(shard_pair) > self.config.guilds_per_shard
+        bucket = shard_pair[0] % self.config.max_concurrency if shard_pair is not None else 0
+        at = self.config.clock()
+        self.identifies.append(IdentifyRecord(data["token"], shard_pair, bucket, at, accepted=not too_many))
+        if too_many:
+            await connection.close(CloseCode.SHARDING_REQUIRED)
+            return
         session = GatewaySession(
             id=uuid.uuid4().hex,
             token=data["token"],

@@ -162,11 +162,38 @@ class Fault:
         return self.remaining > 0 and self.method in (method, "*") and bool(self.regex.match(path))
 
 
+@dataclass
+class Delay:
+    """Answer every matching request ``seconds`` later than it arrived (network and server latency)."""
+
+    method: str
+    pattern: str
+    seconds: float
+    regex: re.Pattern[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.regex = compile_path_pattern(self.pattern)
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.method in (method, "*") and bool(self.regex.match(path))
+
+
 class FaultInjector:
-    """Lets tests make chosen requests fail with 429 or 5xx."""
+    """Lets tests make chosen requests fail with 429 or 5xx, or answer late."""
 
     def __init__(self) -> None:
         self.faults: list[Fault] = []
+        self.delays: list[Delay] = []
+
+    def delay(self, method: str, path: str, seconds: float) -> Delay:
+        """Answer every matching request (``"*"`` for any method) after ``seconds``, until ``clear``."""
+        delay = Delay(method.upper(), path, seconds)
+        self.delays.append(delay)
+        return delay
+
+    def latency(self, method: str, path: str) -> float:
+        """How long the request waits before it is handled: the first matching delay's seconds, else none."""
+        return next((d.seconds for d in self.delays if d.matches(method, path)), 0.0)
 
     def rate_limit(
         self, method: str, path: str, *, count: int = 1, retry_after: float = 0.1, is_global: bool = False
@@ -192,8 +219,9 @@ class FaultInjector:
         return None
 
     def clear(self) -> None:
-        """Remove every pending fault."""
+        """Remove every pending fault and delay."""
         self.faults.clear()
+        self.delays.clear()
 
 
 @dataclass(frozen=True)
@@ -208,7 +236,8 @@ class RequestRecord:
     body: dict[str, Any] | list[Any] | None
     error_code: int | None
     scope: str | None
-    at: float
+    at: float  # when it was answered
+    started: float | None = None  # when it arrived
 
 
 class RequestLog:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import traceback
@@ -192,6 +193,7 @@ class RestApi:
         resource = request.match_info.route.resource
         canonical = None if resource is None else resource.canonical
         route = None if canonical is None or not canonical.startswith(API_PREFIX) else canonical[len(API_PREFIX) :]
+        started = self.clock()
         response, scope = await self._process(request, path, route, handler)
         error_code = None
         if response.status >= 400 and isinstance(response, web.Response) and response.body:
@@ -210,6 +212,7 @@ class RestApi:
                 error_code=error_code,
                 scope=scope,
                 at=self.clock(),
+                started=started,
             )
         )
         self.feed.notify()
@@ -242,6 +245,9 @@ class RestApi:
         bucket = self.limiter.take(request.method, route, major)
         if bucket.limited:
             return self._too_many(bucket, is_global=False), bucket.scope
+        latency = self.faults.latency(request.method, path)
+        if latency > 0:
+            await asyncio.sleep(latency)
         try:
             response = await handler(request)
         except ApiError as exc:
@@ -357,13 +363,8 @@ class RestApi:
         return json_response(
             {
                 "url": self.hub.url,
-                "shards": 1,
-                "session_start_limit": {
-                    "total": 1000,
-                    "remaining": 999,
-                    "reset_after": 14_400_000,
-                    "max_concurrency": 1,
-                },
+                "shards": self.hub.recommended_shards(),
+                "session_start_limit": self.hub.session_start_limit(),
             }
         )
 
@@ -548,6 +549,8 @@ class RestApi:
             if not recipient.accepts_dms or recipient.bot:
                 raise errors.cannot_dm_user()
             return
+        if channel.type == ChannelType.GUILD_FORUM:
+            raise errors.cannot_send_in_non_text_channel()
         if channel.is_thread:
             self._require(channel, Permission.SEND_MESSAGES_IN_THREADS)
             if channel.locked and not self._has(channel, Permission.MANAGE_THREADS):
@@ -724,8 +727,10 @@ class RestApi:
         return json_response(self.state.thread_payload(thread, with_member=True), status=201)
 
     async def thread_without_message(self, request: web.Request) -> web.Response:
-        """``POST /channels/{id}/threads`` (private by default, as the API documents)."""
+        """``POST /channels/{id}/threads`` (private by default, as the API documents); in a forum, a post."""
         parent = self._visible_channel(snowflake(request, "channel_id"))
+        if parent.type == ChannelType.GUILD_FORUM:
+            return await self.forum_post(request, parent)
         if parent.type not in (ChannelType.GUILD_TEXT, ChannelType.GUILD_ANNOUNCEMENT):
             raise errors.wrong_channel_type()
         body, _ = await self.read_body(request)
@@ -749,6 +754,31 @@ class RestApi:
             invitable=bool(body.get("invitable", True)),
         )
         return json_response(self.state.thread_payload(thread, with_member=True), status=201)
+
+    async def forum_post(self, request: web.Request, forum: Channel) -> web.Response:
+        """``POST /channels/{forum}/threads`` with a ``message`` (JSON or multipart): the thread and its starter
+        message in one request; the answer is the thread with the message under ``message``."""
+        body, files = await self.read_body(request)
+        name = validate_thread_name(body.get("name"))
+        message = body.get("message")
+        if not isinstance(message, dict):
+            raise invalid_form_body({"message": field_error("BASE_TYPE_REQUIRED", "This field is required")})
+        self._require(forum, Permission.SEND_MESSAGES)
+        validate_message(message)
+        if is_empty_message(message, has_files=bool(files)):
+            raise errors.empty_message()
+        if files:
+            self._require(forum, Permission.ATTACH_FILES)
+        thread, starter = self.actions.start_forum_post(
+            forum,
+            name,
+            self.state.bot,
+            MessageDraft.from_payload(message, files),
+            auto_archive_duration=int(body.get("auto_archive_duration") or 1440),
+        )
+        payload = self.state.thread_payload(thread, with_member=True)
+        payload["message"] = self.state.message_payload(starter)
+        return json_response(payload, status=201)
 
     async def archived_threads(self, request: web.Request) -> web.Response:
         """``GET /channels/{id}/threads/archived/public``."""

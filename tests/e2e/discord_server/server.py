@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from .actions import Actions, MessageDraft
-from .gateway import PRIVILEGED_INTENTS, DispatchRecord, GatewayConfig, GatewayHub
+from .gateway import GUILDS_PER_SHARD, PRIVILEGED_INTENTS, SESSION_STARTS, DispatchRecord, GatewayConfig, GatewayHub
 from .interactions import (
     APPLICATION_COMMAND,
     MESSAGE_COMPONENT,
@@ -65,6 +65,11 @@ class ServerConfig:
     clock: Callable[[], float] = time.monotonic
     # The largest file one upload may carry (a guild without boosts: 10 MiB); larger ones get 413 / 40005.
     attachment_size_limit: int = DEFAULT_ATTACHMENT_SIZE_LIMIT
+    # Sharding: the most guilds one session may hold (more: closed with 4011; GET /gateway/bot recommends enough
+    # shards), how many buckets may IDENTIFY at once, and the session starts a token has.
+    guilds_per_shard: int = GUILDS_PER_SHARD
+    max_concurrency: int = 1
+    session_starts: int = SESSION_STARTS
 
 
 class DiscordServer:
@@ -83,6 +88,10 @@ class DiscordServer:
                 heartbeat_interval_ms=cfg.heartbeat_interval_ms,
                 privileged_intents=cfg.privileged_intents,
                 replay_buffer=cfg.replay_buffer,
+                guilds_per_shard=cfg.guilds_per_shard,
+                max_concurrency=cfg.max_concurrency,
+                session_starts=cfg.session_starts,
+                clock=cfg.clock,
             ),
             self.state,
             self.feed,
@@ -303,6 +312,17 @@ class DiscordServer:
         channel = self.state.add_text_channel(guild or self.guild, name, topic=topic, bot_deny=bot_deny)
         self.actions.announce_channel(channel, "CHANNEL_CREATE")
         return channel
+
+    def add_guild(self, name: str, *, shard: tuple[int, int] | None = None) -> tuple[Guild, Channel]:
+        """Create a guild like the default one (the world's owner, its admin with Manage Server, the bot) with a
+        ``daily-quiz`` channel; ``shard=(shard_id, shard_count)`` puts it on that shard. Create guilds before the
+        bot connects: no GUILD_CREATE is sent for them."""
+        world = self.world
+        guild_id = self.state.ids.next_on_shard(*shard) if shard is not None else None
+        guild = self.state.add_guild(name, owner=world.owner, guild_id=guild_id)
+        admins = self.state.add_role(guild, "Moderators", Permission.MANAGE_GUILD)
+        self.state.add_member(guild, world.admin, roles=[admins])
+        return guild, self.state.add_text_channel(guild, "daily-quiz", topic="One question a day")
 
     def add_member(self, username: str, *, roles: tuple[Role, ...] = (), guild: Guild | None = None) -> User:
         """Create a user who joins a guild; announces GUILD_MEMBER_ADD."""

@@ -23,6 +23,16 @@ class SnowflakeFactory:
         self._last = max(candidate, self._last + 1)
         return self._last
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """Return a new snowflake that, as a guild id, lands on ``shard_id`` of ``shard_count`` (Discord's
+        ``(guild_id >> 22) % shard_count``): the timestamp part is moved up by less than ``shard_count`` ms."""
+        candidate = self.next()
+        millis = candidate >> 22
+        ahead = (shard_id - millis) % shard_count
+        if ahead:
+            self._last = ((millis + ahead) << 22) | (1 << 17)
+        return self._last
+
 
 def iso_now() -> str:
     """Return the current UTC time in the ISO-8601 form Discord uses."""

@@ -32,6 +32,7 @@ class ChannelType(IntEnum):
     ANNOUNCEMENT_THREAD = 10
     PUBLIC_THREAD = 11
     PRIVATE_THREAD = 12
+    GUILD_FORUM = 15
 
 
 THREAD_TYPES = frozenset({ChannelType.ANNOUNCEMENT_THREAD, ChannelType.PUBLIC_THREAD, ChannelType.PRIVATE_THREAD})
@@ -468,9 +469,17 @@ class DiscordState:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str, *, owner: User, locale: str = "en-US", bot_permissions: int = BOT_DEFAULT) -> Guild:
+    def add_guild(
+        self,
+        name: str,
+        *,
+        owner: User,
+        locale: str = "en-US",
+        bot_permissions: int = BOT_DEFAULT,
+        guild_id: int | None = None,
+    ) -> Guild:
         """Create a guild owned by ``owner`` with the bot as a member holding a managed role."""
-        guild = Guild(id=self.ids.next(), name=name, owner_id=owner.id, locale=locale)
+        guild = Guild(id=guild_id or self.ids.next(), name=name, owner_id=owner.id, locale=locale)
         guild.roles[guild.id] = Role(id=guild.id, guild_id=guild.id, name="@everyone", permissions=EVERYONE_DEFAULT)
         self.guilds[guild.id] = guild
         self.add_member(guild, owner)
@@ -523,6 +532,12 @@ class DiscordState:
             )
         self.channels[channel.id] = channel
         self.channel_messages[channel.id] = []
+        return channel
+
+    def add_forum_channel(self, guild: Guild, name: str, *, topic: str | None = None, bot_deny: int = 0) -> Channel:
+        """Create a forum channel: it holds posts (threads with a first message), no messages of its own."""
+        channel = self.add_text_channel(guild, name, topic=topic, bot_deny=bot_deny)
+        channel.type = ChannelType.GUILD_FORUM
         return channel
 
     def add_thread(
@@ -804,6 +819,8 @@ class DiscordState:
             "default_thread_rate_limit_per_user": 0,
             "flags": 0,
         }
+        if channel.type == ChannelType.GUILD_FORUM:
+            data.update(available_tags=[], default_reaction_emoji=None, default_sort_order=None, default_forum_layout=0)
         if with_guild_id and channel.guild_id is not None:
             data["guild_id"] = str(channel.guild_id)
         return data
