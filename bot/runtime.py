@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from bot.core.review.service import ReviewService
 from bot.core.service import QuizService
 from bot.storage.backends import open_store
 from bot.storage.review_backends import review_store_for
+from bot.storage.urls import PostgresUrl
 
 
 @dataclass
@@ -36,7 +38,14 @@ class Runtime:
             platform,
             grace=self.settings.scheduler.grace_period,
             retry_delay=self.settings.scheduler.retry_delay,
+            lease=self.settings.scheduler.takeover_after if self.shared_database else dt.timedelta(0),
         )
+
+    @property
+    def shared_database(self) -> bool:
+        """Whether other bot processes may use the same database (PostgreSQL), so work is taken over only after
+        its lease runs out."""
+        return isinstance(self.settings.database, PostgresUrl)
 
 
 class PlatformRunner(Protocol):
@@ -60,12 +69,15 @@ async def open_runtime(
             clock=clock or SystemClock(),
             rng=rng,
         )
-        # Personal review shares the store's database where its backend holds it (SQLite so far).
+        # Personal review shares the store's database (both backends hold it).
         review_store = review_store_for(storage)
         if review_store is not None:
             service.review = ReviewService(
                 review_store, storage, lambda: service.catalog, clock=service.clock, rules=service.rules
             )
-        yield Runtime(settings, storage, service)
+        try:
+            yield Runtime(settings, storage, service)
+        finally:
+            await service.close()
     finally:
         await storage.close()

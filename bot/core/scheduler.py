@@ -6,20 +6,24 @@ late, or in two processes at once still posts and reveals exactly once.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import itertools
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot.core.models import ChannelKey, ChannelSettings, Round, RoundKind, RoundState
-from bot.core.ports import ChatPlatform, PlatformError, ReminderCard
+from bot.core.models import ChannelKey, ChannelSettings, GuildKey, Round, RoundKind, RoundState
+from bot.core.ports import ChatPlatform, PlatformError, ReminderCard, Superseded, serves, share_of
 from bot.core.review.streaks import local_day
 from bot.core.schedule import latest_slot, next_slot
 from bot.core.service import QuizService
+from bot.core.work import WorkInProgress
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +33,12 @@ REMINDERS_JOB = "reminders"
 REMINDER_INTERVAL = dt.timedelta(minutes=1)
 # How far back a run looks after a long stop: a reminder is only worth sending on the member's day it was for.
 REMINDER_CATCH_UP = dt.timedelta(days=1)
+# How many rounds are taken up at once at start (interrupted reveals, unposted rounds) and how many jobs due at the
+# same time ``run_due`` runs at once; each waits for its platform's pace, this only bounds what waits.
+STARTUP_CONCURRENCY = 64
+# With a shared database: renewing this process's heartbeats, and looking for work other processes left behind.
+HEARTBEAT_JOB = "heartbeat"
+SWEEP_JOB = "takeover"
 
 
 class RevealStatus(StrEnum):
@@ -55,12 +65,18 @@ class QuizScheduler:
         *,
         grace: dt.timedelta = dt.timedelta(hours=1),
         retry_delay: dt.timedelta = dt.timedelta(minutes=1),
+        lease: dt.timedelta = dt.timedelta(0),
         scheduler: AsyncIOScheduler | None = None,
     ) -> None:
         self.service = service
         self.platforms = dict(platforms)
         self.grace = grace
         self.retry_delay = retry_delay
+        # ``lease``: how long a post or reveal in progress may go without its heartbeat before another process
+        # takes it over; zero for a database only this process uses (it takes its unfinished work over at once).
+        self.work = WorkInProgress(service.storage.rounds, service.clock, lease)
+        # Reveals whose post failed for good: left for the next start, not retried by the takeover sweep.
+        self._given_up: set[int] = set()
         self._aps = scheduler or AsyncIOScheduler(timezone=dt.UTC)
         # Ids of jobs planned while APScheduler is not started. Its pending list can only be searched job by job,
         # so knowing which ids are not in it keeps planning thousands of jobs (rebuild, run_due) linear.
@@ -98,6 +114,12 @@ class QuizScheduler:
         """Run, in time order, every job due by the service clock. For a scheduler that is not started: tests
         and tools move a manual clock and call this instead of waiting for wall-clock time."""
         ran = 0
+        slots = asyncio.Semaphore(STARTUP_CONCURRENCY)
+
+        async def run(job: Any) -> None:
+            async with slots:
+                await job.func(*job.args)
+
         while True:
             now = self.service.clock.now()
             due = sorted(
@@ -106,10 +128,16 @@ class QuizScheduler:
             )
             if not due:
                 return ran
-            for job in due:
-                self._remove(job.id)
-                await job.func(*job.args)
-                ran += 1
+            # Jobs due at the same time run together (as a started scheduler would run them), later ones after.
+            for _, group in itertools.groupby(due, key=lambda job: job.trigger.run_date):
+                batch = list(group)
+                for job in batch:
+                    self._remove(job.id)
+                outcomes = await asyncio.gather(*(run(job) for job in batch), return_exceptions=True)
+                ran += len(batch)
+                for outcome in outcomes:
+                    if isinstance(outcome, BaseException):
+                        raise outcome  # the caller sees a job's failure, once the others have finished
 
     # -- rebuilding ---------------------------------------------------------------------------------------
 
@@ -117,25 +145,48 @@ class QuizScheduler:
         """Bring jobs in line with the database: finish interrupted reveals, retry or drop unposted rounds,
         schedule reveals of open rounds (overdue ones at once) and the next post of every channel."""
         rounds = self.service.storage.rounds
-        for round_ in await rounds.in_states(RoundState.REVEALING):
-            if await self._question_still_loaded(round_):
-                await self._finish_reveal(round_)
-        for round_ in await rounds.in_states(RoundState.PENDING):
-            if await self._question_still_loaded(round_):
-                await self._retry_or_drop(round_)
+        # Interrupted reveals first, then unposted rounds; within each step the rounds go concurrently (each waits
+        # for its platform's pace), so a start after a long stop does not take one round trip per round.
+        await self._concurrently(await rounds.in_states(RoundState.REVEALING), self._finish_reveal)
+        await self._concurrently(await rounds.in_states(RoundState.PENDING), self._retry_or_drop)
         for round_ in await rounds.in_states(RoundState.OPEN):
-            if await self._question_still_loaded(round_):
+            if self.serves(round_.channel) and await self._question_still_loaded(round_):
                 self.schedule_reveal(round_)
         for channel in await self.service.storage.channels.all():
             if channel.key.platform in self.platforms:
                 await self.schedule_channel(channel)
         # Reminders missed while the bot was down are sent now, if still on the member's day.
         await self.plan_reminders()
+        self._plan_takeover()
+
+    async def _concurrently(self, batch: list[Round], step: Callable[[Round], Awaitable[object]]) -> int:
+        """``step`` for every round of ``batch`` this process serves and takes over whose question is still
+        loaded, at most ``STARTUP_CONCURRENCY`` at once; a round that fails is logged and leaves the others to go
+        on. Returns how many rounds were taken over."""
+        slots = asyncio.Semaphore(STARTUP_CONCURRENCY)
+
+        async def one(round_: Round) -> bool:
+            # Rounds of guilds another process runs (another Discord shard) are that process's to finish.
+            if not self.serves(round_.channel) or round_.id in self._given_up:
+                return False
+            async with slots:
+                try:
+                    # A round another live process is posting or revealing is its to finish (its heartbeat is
+                    # fresh); the takeover sweep looks again once the lease has run out.
+                    if not await self.work.take(round_):
+                        return False
+                    if await self._question_still_loaded(round_):
+                        await step(round_)
+                except Exception:
+                    log.exception("could not take up round %d", round_.id)
+                return True
+
+        return sum(await asyncio.gather(*(one(round_) for round_ in batch)))
 
     async def schedule_channel(self, channel: ChannelSettings) -> None:
         """(Re)plan a channel's daily posts: the missed slot within the grace period now, the next one later."""
         job_id = f"post:{channel.ref}"
-        if not channel.enabled or channel.paused:
+        if not channel.enabled or channel.paused or not self.serves(channel.key):
             self._remove(job_id)
             return
         now = self.service.clock.now()
@@ -149,6 +200,11 @@ class QuizScheduler:
         upcoming = next_slot(channel.schedule, now)
         if upcoming is not None:
             self._add(job_id, upcoming, self.post_daily, channel.ref, upcoming)
+
+    def serves(self, key: ChannelKey) -> bool:
+        """True if this process runs the channel's guild (always, unless its platform runs only some guilds)."""
+        platform = self.platforms.get(key.platform)
+        return platform is None or serves(platform, GuildKey(key.platform, key.guild_id))
 
     def schedule_reveal(self, round_: Round) -> None:
         self._add(f"reveal:{round_.id}", max(round_.reveal_at, self.service.clock.now()), self.reveal, round_.id)
@@ -168,7 +224,7 @@ class QuizScheduler:
             return
         now = self.service.clock.now()
         if fresh:
-            await review.store.reminders.mark_run(REMINDERS_JOB, now)
+            await review.store.reminders.mark_run(self._reminders_mark(), now)
         self._add(REMINDERS_JOB, now, self.send_reminders)
 
     async def send_reminders(self) -> int:
@@ -178,12 +234,15 @@ class QuizScheduler:
         if review is None:
             return 0
         marks = review.store.reminders
+        mark = self._reminders_mark()
         now = self.service.clock.now()
-        since = max(await marks.last_run(REMINDERS_JOB) or now, now - REMINDER_CATCH_UP)
+        since = max(await marks.last_run(mark) or now, now - REMINDER_CATCH_UP)
         sent = 0
         for name, platform in self.platforms.items():
             for reminder in await review.reminders(since, now, platform=name):
                 settings = reminder.settings
+                if not serves(platform, settings.guild):
+                    continue  # the process running that guild reminds its members
                 day = local_day(reminder.at, settings.timezone)
                 if day != local_day(now, settings.timezone):
                     continue  # the member's day is over: tomorrow's reminder will say it
@@ -195,10 +254,16 @@ class QuizScheduler:
                     sent += 1
                 except PlatformError as exc:
                     log.warning("could not remind member %s of %s: %s", settings.member_id, settings.guild, exc)
-        await marks.mark_run(REMINDERS_JOB, now)
+        await marks.mark_run(mark, now)
         if await self._anyone_reminded():
             self._add(REMINDERS_JOB, now.replace(second=0, microsecond=0) + REMINDER_INTERVAL, self.send_reminders)
         return sent
+
+    def _reminders_mark(self) -> str:
+        """Where the reminder job keeps its last run: each process running only some guilds keeps its own, so
+        one process's run does not close the window of the guilds another runs."""
+        shares = sorted(f"{name} {share}" for name, platform in self.platforms.items() if (share := share_of(platform)))
+        return ":".join([REMINDERS_JOB, *shares])
 
     async def _anyone_reminded(self) -> bool:
         review = self.service.review
@@ -214,7 +279,7 @@ class QuizScheduler:
     async def post_daily(self, channel_ref: int, slot: dt.datetime) -> Round | None:
         """Post the channel's question for ``slot`` unless that slot was already claimed; plan the next one."""
         channel = await self.service.storage.channels.by_ref(channel_ref)
-        if channel is None:
+        if channel is None or not self.serves(channel.key):
             return None
         try:
             if not channel.enabled or channel.paused:
@@ -225,6 +290,7 @@ class QuizScheduler:
             round_ = await self.service.open_round(channel, RoundKind.DAILY, slot=slot)
             if round_ is None:
                 return None  # someone (this process earlier, or another one) already has this slot
+            self.work.begin(round_.id)
             return await self._publish(round_, channel.schedule.timezone)
         finally:
             await self._plan_next(channel, slot)
@@ -232,6 +298,7 @@ class QuizScheduler:
     async def retry_post(self, round_id: int) -> Round | None:
         round_ = await self.service.storage.rounds.get(round_id)
         if round_ is None or round_.state is not RoundState.PENDING:
+            self.work.end(round_id)
             return None
         return await self._retry_or_drop(round_)
 
@@ -249,11 +316,20 @@ class QuizScheduler:
         if platform is None:
             log.error("round %d belongs to platform %r which is not running", round_id, round_.channel.platform)
             return None
+        # Held from before the reveal fixes the scores, so the heartbeat is renewed while the post waits its turn.
+        self.work.begin(round_id)
         try:
-            revealed = await self.service.reveal(platform, round_id)
+            revealed = await self.service.reveal(platform, round_id, self.work.fence(round_id))
         except PlatformError as exc:
             # The scores are fixed; only the message is missing.
             return await self._reveal_post_failed(round_, platform, exc)
+        except Superseded:
+            self._superseded(round_id, "reveal")
+            return None
+        except BaseException:
+            self.work.end(round_id)
+            raise
+        self.work.end(round_id)
         return None if revealed is None else RevealStatus.REVEALED
 
     # -- entry points for platform commands ---------------------------------------------------------------
@@ -285,18 +361,76 @@ class QuizScheduler:
             self._remove(f"reveal:{round_.id}")
         return round_
 
+    # -- work other processes left behind ------------------------------------------------------------------
+
+    def _plan_takeover(self) -> None:
+        if not self.work.shared:
+            return
+        now = self.service.clock.now()
+        self._add(HEARTBEAT_JOB, now + self.work.beat_every, self.beat)
+        self._add(SWEEP_JOB, now + self.work.lease / 2, self.sweep)
+
+    async def beat(self) -> None:
+        """The heartbeat job: tell the database this process is still at the rounds it is posting or revealing."""
+        try:
+            await self.work.beat()
+        finally:
+            self._add(HEARTBEAT_JOB, self.service.clock.now() + self.work.beat_every, self.beat)
+
+    async def sweep(self) -> int:
+        """The takeover job: finish what another process (stopped, or no longer running these guilds) left
+        undone: a post or reveal whose heartbeat ran out, an open round long past its reveal time that nobody
+        here has planned. Every step is a compare-and-set in the database, so two sweeping processes do it once.
+        Returns how many rounds it took up."""
+        try:
+            stalled = [r for r in await self.work.stalled() if self._takes_over(r)]
+            overdue = [r for r in stalled if r.state is RoundState.OPEN]
+            revealing = [r for r in stalled if r.state is RoundState.REVEALING]
+            taken = await self._concurrently(revealing, self._finish_reveal)
+            taken += await self._concurrently(
+                [r for r in stalled if r.state is RoundState.PENDING], self._retry_or_drop
+            )
+            for round_ in overdue:
+                # The reveal itself is the compare-and-set: of several processes planning it, one reveals.
+                log.warning("round %d is past its reveal time and nobody revealed it; revealing it here", round_.id)
+                self.schedule_reveal(round_)
+            return taken + len(overdue)
+        finally:
+            self._add(SWEEP_JOB, self.service.clock.now() + self.work.lease / 2, self.sweep)
+
+    def _superseded(self, round_id: int, what: str) -> None:
+        # Not a failure: the process that took the round over posts it (this one was too slow to keep it).
+        log.warning("round %d was taken over by another process before its %s was sent; leaving it", round_id, what)
+        self.work.end(round_id)
+
+    def _takes_over(self, round_: Round) -> bool:
+        if round_.channel.platform not in self.platforms or not self.serves(round_.channel):
+            return False
+        if self.work.holds(round_.id) or round_.id in self._given_up:
+            return False  # this process is at it (a retry is planned), or has given up until the next start
+        if round_.state is RoundState.OPEN:
+            return self.next_run(f"reveal:{round_.id}") is None
+        return True
+
     # -- internals ----------------------------------------------------------------------------------------
 
     async def _publish(self, round_: Round, timezone: str | None = None) -> Round | None:
         platform = self.platforms[round_.channel.platform]
         try:
-            opened = await self.service.publish_round(platform, round_, timezone)
+            opened = await self.service.publish_round(platform, round_, timezone, self.work.fence(round_.id))
         except PlatformError as exc:
             await self._post_failed(round_, exc)
             return None
+        except Superseded:
+            self._superseded(round_.id, "question")
+            return None
+        except BaseException:
+            self.work.end(round_.id)
+            raise
         return self._opened(opened)
 
     def _opened(self, round_: Round) -> Round | None:
+        self.work.end(round_.id)
         if round_.state is not RoundState.OPEN:
             return None  # someone else opened or cancelled it meanwhile; their timers are theirs
         self.schedule_reveal(round_)
@@ -329,6 +463,7 @@ class QuizScheduler:
             return self._opened(adopted)
         log.warning("dropping round %d: it was never posted and its time has passed", round_.id)
         await self.service.storage.rounds.cancel(round_.id)
+        self.work.end(round_.id)
         return None
 
     async def _post_failed(self, round_: Round, exc: PlatformError) -> None:
@@ -340,6 +475,7 @@ class QuizScheduler:
             return
         log.error("posting round %d in %s failed for good: %s", round_.id, round_.channel, exc)
         await self.service.storage.rounds.cancel(round_.id)
+        self.work.end(round_.id)
         await self._report(self.platforms[round_.channel.platform], round_.channel, str(exc))
 
     async def _plan_next(self, channel: ChannelSettings, after: dt.datetime) -> None:
@@ -357,9 +493,17 @@ class QuizScheduler:
         if platform is None:
             return
         try:
-            await self.service.finish_reveal(platform, round_.id)
+            await self.service.finish_reveal(platform, round_.id, self.work.fence(round_.id))
         except PlatformError as exc:
             await self._reveal_post_failed(round_, platform, exc)
+            return
+        except Superseded:
+            self._superseded(round_.id, "reveal")
+            return
+        except BaseException:
+            self.work.end(round_.id)
+            raise
+        self.work.end(round_.id)
 
     async def _reveal_post_failed(self, round_: Round, platform: ChatPlatform, exc: PlatformError) -> RevealStatus:
         """Retry a reveal post that may succeed later; for one that cannot, tell the admins and stop trying
@@ -374,6 +518,8 @@ class QuizScheduler:
             )
             return RevealStatus.RETRYING
         log.error("posting the reveal of round %d in %s failed for good: %s", round_.id, round_.channel, exc)
+        self.work.end(round_.id)
+        self._given_up.add(round_.id)
         await self._report(platform, round_.channel, str(exc))
         return RevealStatus.FAILED
 
@@ -390,6 +536,7 @@ class QuizScheduler:
         if self.service.catalog.has_question(round_.deck_id, round_.question_id):
             return True
         cancelled = await self.service.storage.rounds.cancel(round_.id)
+        self.work.end(round_.id)
         log.warning(
             "round %d asks %s/%s, which is no longer loaded; %s",
             round_.id,

@@ -3,11 +3,30 @@
 
 from bot.core.ports.platform import (
     ChatPlatform,
+    Fence,
+    PartialPlatform,
     PlatformError,
     PostedQuestion,
     QuestionCard,
     ReminderCard,
     RevealCard,
+    Superseded,
+    check_fence,
+    serves,
+    share_of,
 )
 
-__all__ = ["ChatPlatform", "PlatformError", "PostedQuestion", "QuestionCard", "ReminderCard", "RevealCard"]
+__all__ = [
+    "ChatPlatform",
+    "Fence",
+    "PartialPlatform",
+    "PlatformError",
+    "PostedQuestion",
+    "QuestionCard",
+    "ReminderCard",
+    "RevealCard",
+    "Superseded",
+    "check_fence",
+    "serves",
+    "share_of",
+]

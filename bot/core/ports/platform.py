@@ -6,11 +6,15 @@ Inbound traffic goes the other way: an adapter turns its platform's events into 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 from bot.core.deck_schema import Category, Question
 from bot.core.models import AnswerRecord, ChannelKey, Dispute, GuildKey, MemberResult, Round
+
+Fence = Callable[[], Awaitable[bool]]
+"""Whether the round is still this process's to post: checked right before a post is sent."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,9 @@ class QuestionCard:
     category: Category
     deck_title: str
     timezone: str = "UTC"  # the channel's, for platforms that print times themselves
+    # A platform that makes a post wait its turn (a request budget) awaits this, when set, right before sending;
+    # ``False``: another process took the round over meanwhile, so it sends nothing and raises ``Superseded``.
+    fence: Fence | None = field(default=None, compare=False, repr=False)
 
     @property
     def reveal_at(self) -> dt.datetime:
@@ -37,6 +44,7 @@ class RevealCard:
     category: Category
     results: tuple[MemberResult, ...]
     private_answers: tuple[AnswerRecord, ...]
+    fence: Fence | None = field(default=None, compare=False, repr=False)  # as ``QuestionCard.fence``
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,16 @@ class PlatformError(Exception):
     def __init__(self, message: str, *, retryable: bool) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+class Superseded(Exception):
+    """A post was not sent: while it waited its turn, another process took its round over (``Fence``)."""
+
+
+async def check_fence(fence: Fence | None) -> None:
+    """For platforms, right before sending a post: raises ``Superseded`` if the round is not ours any more."""
+    if fence is not None and not await fence():
+        raise Superseded("another process took the round over")
 
 
 class ChatPlatform(Protocol):
@@ -106,3 +124,29 @@ class ChatPlatform(Protocol):
         """Tell one member privately (a direct message) that review cards are due; nobody else sees it. Raises
         ``PlatformError`` if it cannot be delivered (e.g. the member accepts no direct messages)."""
         ...
+
+
+@runtime_checkable
+class PartialPlatform(Protocol):
+    """A platform process that runs only some of the platform's guilds (a Discord process running some of the
+    bot's shards); other processes run the rest, on the same database. A platform without ``serves`` runs them all.
+    """
+
+    @property
+    def share(self) -> str | None:
+        """A stable name of the guilds this process runs (e.g. ``shards 0-1 of 4``), ``None`` if it runs all."""
+        ...
+
+    def serves(self, guild: GuildKey) -> bool:
+        """True if this process runs ``guild``: plans its posts, reveals, retries and reminders."""
+        ...
+
+
+def serves(platform: ChatPlatform, guild: GuildKey) -> bool:
+    """True if ``platform`` runs ``guild`` in this process (every platform that is not a ``PartialPlatform``)."""
+    return not isinstance(platform, PartialPlatform) or platform.serves(guild)
+
+
+def share_of(platform: ChatPlatform) -> str | None:
+    """The name of the guilds ``platform`` runs in this process, ``None`` for all of them."""
+    return platform.share if isinstance(platform, PartialPlatform) else None

@@ -22,15 +22,18 @@ Rules that hold for every method of every repository:
   already show a later change made by someone else.
 * Times are timezone-aware; a backend returns them in UTC (equal instants, not necessarily equal offsets).
 * Ids and refs (``ChannelSettings.ref``, ``Round.id``, answer and dispute ids) are positive integers assigned by
-  the backend, increasing in creation order ("newest" below means highest id). Nothing is ever deleted.
+  the backend, increasing in creation order ("newest" below means highest id). Nothing is ever deleted, except
+  event claims, which are transient (``EventClaims.prune``), and what forgetting a member removes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Protocol, Self
 
+from bot.core.grading.grader import Judgement
+from bot.core.grading.judgements import AnswerJudgement
 from bot.core.models import (
     AcceptedWording,
     AnswerReceipt,
@@ -218,6 +221,38 @@ class RoundRepository(Protocol):
         """``revealing`` -> ``revealed``. ``True`` only for the call that made the change; ``False`` if the round
         was not revealing. ``revealed_at`` keeps the time ``results.reveal`` set; ``at`` is used only if none was
         set."""
+        ...
+
+    # A round in ``pending`` or ``revealing`` is work in progress: a process is posting its question or its reveal.
+    # Its heartbeat says that process is still at it, and its worker names who took the work over (``None``: the
+    # process that claimed the round, or moved it to ``revealing``). ``claim`` sets the heartbeat to ``opened_at``
+    # and ``results.reveal`` to its ``now``, both with no worker; the process at work renews the heartbeat with
+    # ``keep_alive`` while the post waits. A round whose heartbeat is older than the lease was left by a process
+    # that stopped: another one may ``take_over`` the work; and ``still_working`` tells a process, right before it
+    # sends anything, whether the round is still its own.
+
+    async def keep_alive(self, round_ids: Collection[int], now: dt.datetime, worker: str) -> None:
+        """Set the heartbeat to ``now`` for those of ``round_ids`` still ``pending`` or ``revealing`` whose worker is
+        ``worker`` or none."""
+        ...
+
+    async def take_over(
+        self, round_id: int, state: RoundState, now: dt.datetime, stale_before: dt.datetime, worker: str
+    ) -> bool:
+        """If the round is in ``state`` (``pending`` or ``revealing``) with its heartbeat at or before
+        ``stale_before``, make ``worker`` its worker with the heartbeat ``now`` and return ``True``. Of concurrent
+        callers with the same ``stale_before``, from one store or several, exactly one gets ``True``."""
+        ...
+
+    async def still_working(self, round_id: int, worker: str, now: dt.datetime) -> bool:
+        """Whether the round is still in progress with ``worker`` (or no one else) as its worker: if so its
+        heartbeat becomes ``now`` and ``True`` is returned; ``False`` once another worker took it over or it left
+        ``pending``/``revealing``."""
+        ...
+
+    async def stalled(self, stale_before: dt.datetime) -> list[Round]:
+        """Rounds nobody seems to be working on: ``pending`` or ``revealing`` with the heartbeat at or before
+        ``stale_before``, and ``open`` with ``reveal_at`` at or before it; by ``reveal_at`` then id."""
         ...
 
 
@@ -428,6 +463,46 @@ class DisputeRepository(Protocol):
         ...
 
 
+class JudgementRepository(Protocol):
+    """Answers' judgements graded before their round's reveal, so the reveal need not grade them again.
+
+    A judgement is stored for ``(answer_id, text_key)`` with the ``fingerprint`` of what it was graded from; it is
+    a cache: any of them may be missing, and the reveal grades what it does not find. Forgetting a member deletes
+    the judgements of their answers with the answers.
+    """
+
+    async def save(self, judgements: Sequence[AnswerJudgement]) -> int:
+        """Store each judgement for its answer and text key, replacing one stored for the same pair (whatever
+        its fingerprint). One stored for an answer that no longer exists (forgotten meanwhile) is skipped.
+        How many were stored."""
+        ...
+
+    async def for_round(self, round_id: int, fingerprint: str) -> dict[str, Judgement]:
+        """The stored judgements of the round's answers (withdrawn and late ones included) graded under
+        ``fingerprint``, by text key. Judgements of earlier texts of an answer may be among them."""
+        ...
+
+
+class EventClaims(Protocol):
+    """Which platform event deliveries have been taken, so that an event a platform delivers more than once (a
+    retry, a copy to each of several bot processes) is handled by one process, once.
+
+    A claim is identified by ``(platform, event_id)``; it is transient: kept until ``prune`` removes it, which
+    callers do once no copy of the event can still arrive.
+    """
+
+    async def claim(self, platform: str, event_id: str, at: dt.datetime) -> bool:
+        """Take the event, recording ``at`` as the time it was claimed. ``True`` only for the first claimer;
+        ``False`` (nothing changed, the first claim's time kept) if it was claimed before and not pruned since.
+        Of concurrent claimers of one event, from one store or several processes, exactly one gets ``True``."""
+        ...
+
+    async def prune(self, before: dt.datetime) -> int:
+        """Remove every claim claimed before ``before`` (of every platform); how many were removed. Such an event
+        can be claimed again afterwards."""
+        ...
+
+
 class QuizStore(Protocol):
     """One storage backend: a repository per table group, over one set of data."""
 
@@ -445,6 +520,12 @@ class QuizStore(Protocol):
 
     @property
     def disputes(self) -> DisputeRepository: ...
+
+    @property
+    def event_claims(self) -> EventClaims: ...
+
+    @property
+    def judgements(self) -> JudgementRepository: ...
 
     async def open(self) -> Self:
         """Connect and bring the data's schema up to date; returns the store. On failure nothing is left open.

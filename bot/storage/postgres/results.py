@@ -44,7 +44,8 @@ class ResultStore:
 
         async def job(conn: Connection) -> RevealOutcome | None:
             closed = await conn.fetchval(
-                "UPDATE rounds SET state = 'revealing', revealed_at = $1 WHERE id = $2 AND state = 'open' RETURNING id",
+                "UPDATE rounds SET state = 'revealing', revealed_at = $1, heartbeat_at = $1, worker = NULL "
+                "WHERE id = $2 AND state = 'open' RETURNING id",
                 now,
                 round_id,
             )

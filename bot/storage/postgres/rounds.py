@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 import asyncpg
 
@@ -59,7 +60,7 @@ class RoundStore:
         async def job(conn: Connection) -> int | None:
             value = await conn.fetchval(
                 "INSERT INTO rounds (channel_ref, kind, state, deck_id, question_id, category, cycle, slot, "
-                "opened_at, reveal_at) VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9) "
+                "opened_at, reveal_at, heartbeat_at) VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $8) "
                 "ON CONFLICT (channel_ref, slot) DO NOTHING RETURNING id",
                 channel_ref,
                 kind.value,
@@ -209,3 +210,61 @@ class RoundStore:
             return value is not None
 
         return await self._db.write(job)
+
+    async def keep_alive(self, round_ids: Collection[int], now: dt.datetime, worker: str) -> None:
+        ids = sorted(set(round_ids))
+        if not ids:
+            return
+
+        async def job(conn: Connection) -> None:
+            await conn.execute(
+                "UPDATE rounds SET heartbeat_at = $1 WHERE id = ANY($2::bigint[]) "
+                "AND state IN ('pending', 'revealing') AND (worker IS NULL OR worker = $3)",
+                now,
+                ids,
+                worker,
+            )
+
+        await self._db.write(job)
+
+    async def take_over(
+        self, round_id: int, state: RoundState, now: dt.datetime, stale_before: dt.datetime, worker: str
+    ) -> bool:
+        """A guarded update: a concurrent taker waits for the first one's row lock, then finds the heartbeat
+        fresh and changes nothing."""
+
+        async def job(conn: Connection) -> bool:
+            value = await conn.fetchval(
+                "UPDATE rounds SET heartbeat_at = $1, worker = $5 WHERE id = $2 AND state = $3 "
+                "AND state IN ('pending', 'revealing') AND COALESCE(heartbeat_at, opened_at) <= $4 RETURNING id",
+                now,
+                round_id,
+                state.value,
+                stale_before,
+                worker,
+            )
+            return value is not None
+
+        return await self._db.write(job)
+
+    async def still_working(self, round_id: int, worker: str, now: dt.datetime) -> bool:
+        async def job(conn: Connection) -> bool:
+            value = await conn.fetchval(
+                "UPDATE rounds SET heartbeat_at = $1 WHERE id = $2 AND state IN ('pending', 'revealing') "
+                "AND (worker IS NULL OR worker = $3) RETURNING id",
+                now,
+                round_id,
+                worker,
+            )
+            return value is not None
+
+        return await self._db.write(job)
+
+    async def stalled(self, stale_before: dt.datetime) -> list[Round]:
+        rows = await self._db.fetch(
+            f"{ROUND_SELECT} WHERE (r.state IN ('pending', 'revealing') "
+            "AND COALESCE(r.heartbeat_at, r.opened_at) <= $1) OR (r.state = 'open' AND r.reveal_at <= $1) "
+            "ORDER BY r.reveal_at, r.id",
+            stale_before,
+        )
+        return [round_from_row(r) for r in rows]

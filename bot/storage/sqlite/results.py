@@ -45,8 +45,9 @@ class ResultStore:
 
         def job(conn: sqlite3.Connection) -> RevealOutcome | None:
             cur = conn.execute(
-                "UPDATE rounds SET state = 'revealing', revealed_at = ? WHERE id = ? AND state = 'open'",
-                (to_db(now), round_id),
+                "UPDATE rounds SET state = 'revealing', revealed_at = ?, heartbeat_at = ?, worker = NULL "
+                "WHERE id = ? AND state = 'open'",
+                (to_db(now), to_db(now), round_id),
             )
             if cur.rowcount != 1:
                 return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Collection
 
 from bot.core.models import ChannelKey, Round, RoundKind, RoundState
 from bot.storage.sqlite.database import Database
@@ -14,6 +15,8 @@ _ROUND_SELECT = (
     "r.revealed_at, r.message_id, r.thread_id, c.platform, c.guild_id, c.channel_id "
     "FROM rounds r JOIN channels c ON c.id = r.channel_ref"
 )
+# Ids bound in one statement, under SQLite's default limit on host parameters.
+_ID_BATCH = 500
 
 
 def round_from_row(row: sqlite3.Row) -> Round:
@@ -56,7 +59,7 @@ class RoundStore:
         def job(conn: sqlite3.Connection) -> int | None:
             cur = conn.execute(
                 "INSERT INTO rounds (channel_ref, kind, state, deck_id, question_id, category, cycle, slot, "
-                "opened_at, reveal_at) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?) "
+                "opened_at, reveal_at, heartbeat_at) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (channel_ref, slot) DO NOTHING",
                 (
                     channel_ref,
@@ -68,6 +71,7 @@ class RoundStore:
                     None if slot is None else to_db(slot),
                     to_db(opened_at),
                     to_db(reveal_at),
+                    to_db(opened_at),
                 ),
             )
             return cur.lastrowid if cur.rowcount == 1 else None
@@ -206,3 +210,53 @@ class RoundStore:
             return cur.rowcount == 1
 
         return await self._db.write(job)
+
+    async def keep_alive(self, round_ids: Collection[int], now: dt.datetime, worker: str) -> None:
+        ids = sorted(set(round_ids))
+        if not ids:
+            return
+
+        def job(conn: sqlite3.Connection) -> None:
+            for start in range(0, len(ids), _ID_BATCH):
+                batch = ids[start : start + _ID_BATCH]
+                conn.execute(
+                    f"UPDATE rounds SET heartbeat_at = ? WHERE id IN ({', '.join('?' * len(batch))}) "
+                    "AND state IN ('pending', 'revealing') AND (worker IS NULL OR worker = ?)",
+                    (to_db(now), *batch, worker),
+                )
+
+        await self._db.write(job)
+
+    async def take_over(
+        self, round_id: int, state: RoundState, now: dt.datetime, stale_before: dt.datetime, worker: str
+    ) -> bool:
+        def job(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "UPDATE rounds SET heartbeat_at = ?, worker = ? WHERE id = ? AND state = ? "
+                "AND state IN ('pending', 'revealing') AND COALESCE(heartbeat_at, opened_at) <= ?",
+                (to_db(now), worker, round_id, state.value, to_db(stale_before)),
+            )
+            return cur.rowcount == 1
+
+        return await self._db.write(job)
+
+    async def still_working(self, round_id: int, worker: str, now: dt.datetime) -> bool:
+        def job(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "UPDATE rounds SET heartbeat_at = ? WHERE id = ? AND state IN ('pending', 'revealing') "
+                "AND (worker IS NULL OR worker = ?)",
+                (to_db(now), round_id, worker),
+            )
+            return cur.rowcount == 1
+
+        return await self._db.write(job)
+
+    async def stalled(self, stale_before: dt.datetime) -> list[Round]:
+        before = to_db(stale_before)
+        rows = await self._db.fetchall(
+            f"{_ROUND_SELECT} WHERE (r.state IN ('pending', 'revealing') "
+            "AND COALESCE(r.heartbeat_at, r.opened_at) <= ?) OR (r.state = 'open' AND r.reveal_at <= ?) "
+            "ORDER BY r.reveal_at, r.id",
+            (before, before),
+        )
+        return [round_from_row(r) for r in rows]
