@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.core.decks import DeckError, load_decks
 from bot.core.errors import UserError
+from bot.core.grading.service import stop_worker
 from bot.messages import counted, text
 from bot.runtime import PlatformRunner, Runtime, open_runtime
 from bot.storage.urls import PostgresUrl
@@ -109,6 +110,7 @@ async def run(settings: Settings) -> None:
         finally:
             stop.set()
             await heartbeat
+    stop_worker()
     log.info("quizbot stopped cleanly")
 
 

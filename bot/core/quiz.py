@@ -81,9 +81,12 @@ class Quiz:
         *,
         grace: dt.timedelta = dt.timedelta(hours=1),
         retry_delay: dt.timedelta = dt.timedelta(minutes=1),
+        lease: dt.timedelta = dt.timedelta(0),
     ) -> Quiz:
-        """The quiz of ``service`` on ``platform``, with its own (not yet started) scheduler."""
-        scheduler = QuizScheduler(service, {platform.name: platform}, grace=grace, retry_delay=retry_delay)
+        """The quiz of ``service`` on ``platform``, with its own (not yet started) scheduler. ``lease``: with a
+        database other processes share, how long a post or reveal in progress may go without a heartbeat before
+        another process takes it over (zero: nobody else to wait for)."""
+        scheduler = QuizScheduler(service, {platform.name: platform}, grace=grace, retry_delay=retry_delay, lease=lease)
         return cls(service, scheduler, platform)
 
     # -- running ------------------------------------------------------------------------------------------
@@ -101,11 +104,16 @@ class Quiz:
         return self._service.clock
 
     async def start(self) -> None:
-        """Plan every timer from the database (finishing what a restart interrupted), then let them fire."""
+        """Plan every timer from the database (finishing what a restart interrupted), then let them fire.
+
+        Meanwhile the grader compiles every loaded question's rubric in the background: no timer waits for it,
+        and a reveal that comes first compiles its own question only."""
+        self._service.grading.prepare_all(self._service.catalog.questions())
         await self._scheduler.start()
 
     def stop(self) -> None:
         self._scheduler.shutdown()
+        self._service.stop_grading()
 
     async def run_due(self) -> int:
         """Fire every timer due by the quiz's clock, for a quiz that was not started (tests and tools move a
@@ -210,8 +218,10 @@ class Quiz:
         return await self._service.round_for_thread(self._platform.name, thread_id)
 
     async def open_rounds(self) -> list[Round]:
-        """Every open round of this platform (the ones whose threads take answers)."""
-        rounds = await self._service.storage.rounds.in_states(RoundState.OPEN)
+        """Every round of this platform whose thread takes answers: the open ones, and those being revealed (their
+        scores are fixed, so an answer written now is stored as late; a reveal cut short by a restart leaves its
+        round so, and what members wrote meanwhile is only in its thread)."""
+        rounds = await self._service.storage.rounds.in_states(RoundState.OPEN, RoundState.REVEALING)
         return [r for r in rounds if r.channel.platform == self._platform.name]
 
     def question_card(self, round_: Round) -> QuestionCard:
@@ -296,7 +306,8 @@ class Quiz:
 
     @property
     def reviews_available(self) -> bool:
-        """Whether this quiz's database holds personal review (the PostgreSQL backend does not yet)."""
+        """Whether personal review is attached to this quiz (every storage backend holds it; a quiz built
+        without it, as in some tests, has none)."""
         return self._service.review is not None
 
     def _review(self) -> ReviewService:

@@ -17,6 +17,8 @@ from bot.core.deck_schema import Category, Question
 from bot.core.decks import CategoryCount, DeckCatalog
 from bot.core.errors import UserError
 from bot.core.grading import GradingService, Judgement
+from bot.core.grading.background import BackgroundGrading, GradingRequest
+from bot.core.grading.judgements import text_key
 from bot.core.models import (
     AnswerReceipt,
     ChannelDefaults,
@@ -40,7 +42,15 @@ from bot.core.models import (
     ScoredAnswer,
     VoteResult,
 )
-from bot.core.ports import ChatPlatform, PlatformError, PostedQuestion, QuestionCard, RevealCard
+from bot.core.ports import (
+    ChatPlatform,
+    Fence,
+    PlatformError,
+    PostedQuestion,
+    QuestionCard,
+    RevealCard,
+    check_fence,
+)
 from bot.core.ports.storage import QuizStore
 from bot.core.rounds import score_round
 from bot.core.scoring import ScoringRules, answer_points, period_key, period_start, vote_points
@@ -88,8 +98,22 @@ class QuizService:
         # Personal review over the same storage, when its backend holds it (the runtime sets it): every reveal
         # turns the round's answers into review cards. ``None``: no personal review on this database.
         self.review: ReviewService | None = None
+        # Answers are graded as they arrive and their judgements stored, so a reveal mostly reads them.
+        self.background = BackgroundGrading(self.grading, storage.judgements)
         # Begin loading the analyser now, in the background, so the first reveal rarely waits for it.
         self.grading.start()
+
+    async def grading_idle(self) -> None:
+        """Wait until every answer waiting to be graded in the background is graded and its judgement stored."""
+        await self.background.idle()
+
+    def stop_grading(self) -> None:
+        """Grade no more answers in the background (the bot is stopping): what is waiting is left to reveals."""
+        self.background.stop()
+
+    async def close(self) -> None:
+        """Stop background grading and wait for its batch in progress to end; before the store is closed."""
+        await self.background.close()
 
     # -- channels -----------------------------------------------------------------------------------------
 
@@ -162,6 +186,8 @@ class QuizService:
         if missing:
             raise UserError("error.decks-in-use", questions=", ".join(missing))
         self.catalog = catalog
+        # The new decks' rubrics are compiled in the background now, not by the first reveals that need them.
+        self.grading.prepare_all(catalog.questions())
 
     def deck_ids(self, channel: ChannelSettings) -> tuple[str, ...]:
         """The decks a channel draws from: its own choice, or every loaded deck that is still loaded."""
@@ -210,22 +236,27 @@ class QuizService:
             reveal_at=now + delay,
         )
 
-    async def publish_round(self, platform: ChatPlatform, round_: Round, timezone: str | None = None) -> Round:
+    async def publish_round(
+        self, platform: ChatPlatform, round_: Round, timezone: str | None = None, fence: Fence | None = None
+    ) -> Round:
         """Post a pending round on its platform and open it. Raises ``PlatformError`` if the post failed.
 
         The attempt is counted before anything is sent. An earlier attempt may have made the post and then failed,
         or been killed, before the round recorded it: every attempt after the first looks for that post and adopts
-        it, so a round is never shown twice."""
+        it, so a round is never shown twice. ``fence``: with other processes on the database, whether the round is
+        still this one's; checked before the post (and by platforms, again right before sending), raising
+        ``Superseded`` if not."""
         attempts = await self.storage.rounds.note_post_attempt(round_.id)
         if timezone is None:
             # A retry knows only the round; the card shows times in its channel's zone.
             channel = await self.storage.channels.by_ref(round_.channel_ref)
             timezone = None if channel is None else channel.schedule.timezone
-        card = self.question_card(round_, timezone)
+        card = replace(self.question_card(round_, timezone), fence=fence)
         found = await platform.find_question(round_.channel, card) if attempts > 1 else None
         if found is not None:
             log.warning("round %d was posted by an earlier attempt; adopting that post", round_.id)
             return await self._open_posted(platform, round_, found, adopted=True)
+        await check_fence(fence)
         posted = await platform.post_question(round_.channel, card)
         return await self._open_posted(platform, round_, posted, adopted=False)
 
@@ -279,7 +310,7 @@ class QuizService:
         deck_title = self.catalog.deck(round_.deck_id).deck.title
         return QuestionCard(round_, question, category, deck_title, timezone or self.defaults.schedule.timezone)
 
-    async def reveal(self, platform: ChatPlatform, round_id: int) -> RevealOutcome | None:
+    async def reveal(self, platform: ChatPlatform, round_id: int, fence: Fence | None = None) -> RevealOutcome | None:
         """Reveal an open round exactly once: fix scores, post the reveal, mark it revealed.
 
         Returns ``None`` if the round was not open (already revealed, cancelled, or never posted).
@@ -288,14 +319,20 @@ class QuizService:
         if round_ is None or round_.state is not RoundState.OPEN:
             return None
         question, _ = self._question(round_)
-        # Grade the answers before the write transaction, off the event loop and off the database writer, so
-        # the reveal holds the writer (and every answer waiting to be stored) only to store scores. An answer
-        # that arrives or changes meanwhile is graded in a second pass; only if answers keep changing does the
-        # last attempt grade the newcomers inside the transaction.
+        # Most answers were graded as they arrived: their stored judgements count if graded from the same text,
+        # question, rules and grader (the fingerprint), and the rest are graded now, before the write
+        # transaction, off the event loop and off the database writer, so the reveal holds the writer (and
+        # every answer waiting to be stored) only to store scores. An answer that arrives or changes meanwhile
+        # is graded in a second pass; only if answers keep changing does the last attempt grade the newcomers
+        # inside the transaction.
+        stored = await self.storage.judgements.for_round(round_id, self.grading.fingerprint(round_.deck_id, question))
         judged: dict[str, Judgement] = {}
         for attempt in range(_REVEAL_GRADING_PASSES):
             answers = await self.storage.answers.for_round(round_id)
-            fresh = sorted({a.text for a in answers if not a.late} - judged.keys())
+            self.background.discard({a.answer_id for a in answers})
+            unjudged = {a.text for a in answers if not a.late} - judged.keys()
+            judged.update((text, stored[key]) for text in unjudged if (key := text_key(text)) in stored)
+            fresh = sorted(unjudged - judged.keys())
             if fresh:
                 judged.update(zip(fresh, await self.grading.grade_many(question, fresh), strict=True))
             last = attempt == _REVEAL_GRADING_PASSES - 1
@@ -311,7 +348,7 @@ class QuizService:
                 continue
             if outcome is None:
                 return None
-            await self.finish_reveal(platform, outcome.round.id)
+            await self.finish_reveal(platform, outcome.round.id, fence)
             return outcome
         return None
 
@@ -327,8 +364,9 @@ class QuizService:
             judged.update(zip(missing, self.grading.grade_all(question, missing), strict=True))
         return [judged[text] for text in texts]
 
-    async def finish_reveal(self, platform: ChatPlatform, round_id: int) -> None:
-        """Post the reveal of a round whose scores are fixed; used at reveal time and after a restart."""
+    async def finish_reveal(self, platform: ChatPlatform, round_id: int, fence: Fence | None = None) -> None:
+        """Post the reveal of a round whose scores are fixed; used at reveal time and after a restart. ``fence``
+        as for ``publish_round``."""
         outcome = await self.storage.results.outcome(round_id)
         if outcome is None or outcome.round.state is not RoundState.REVEALING:
             return
@@ -336,7 +374,8 @@ class QuizService:
         # revealed, so a retried post or a restart that finds the round still revealing records them again
         # (``cards_from_reveal`` is idempotent: a card holds one review per round).
         await self._review_cards(outcome)
-        await platform.post_reveal(await self.reveal_card(outcome))
+        await check_fence(fence)
+        await platform.post_reveal(replace(await self.reveal_card(outcome), fence=fence))
         await self.storage.rounds.mark_revealed(round_id, self.clock.now())
 
     async def _review_cards(self, outcome: RevealOutcome) -> None:
@@ -390,6 +429,7 @@ class QuizService:
             private=private,
             now=self.clock.now(),
         )
+        self._grade_later(round_, receipt, cleaned[:MAX_ANSWER_CHARS])
         return _noting_truncation(receipt, cleaned)
 
     async def edit_answer(self, round_: Round, message_id: str, text: str) -> AnswerReceipt | None:
@@ -397,7 +437,18 @@ class QuizService:
         if is_blank(cleaned):
             return await self.withdraw_answer(round_, message_id)
         receipt = await self.storage.answers.edit(round_.id, message_id, cleaned[:MAX_ANSWER_CHARS], self.clock.now())
+        self._grade_later(round_, receipt, cleaned[:MAX_ANSWER_CHARS])
         return _noting_truncation(receipt, cleaned)
+
+    def _grade_later(self, round_: Round, receipt: AnswerReceipt | None, text: str) -> None:
+        """Queue a newly stored on-time text for grading ahead of the reveal. Late answers are never scored,
+        and an unchanged one was queued when it first came."""
+        if receipt is None or receipt.late or receipt.status not in ("recorded", "replaced"):
+            return
+        if not self.catalog.has_question(round_.deck_id, round_.question_id):
+            return  # its reveal reports the missing question
+        question = self.catalog.question(round_.deck_id, round_.question_id)
+        self.background.submit(GradingRequest(receipt.answer_id, round_.deck_id, question, text))
 
     async def withdraw_answer(self, round_: Round, message_id: str) -> AnswerReceipt | None:
         return await self.storage.answers.withdraw(round_.id, message_id, self.clock.now())

@@ -14,6 +14,8 @@ from typing import TypedDict, Unpack
 
 import pytest
 
+from bot.core.grading.grader import Judgement
+from bot.core.grading.judgements import AnswerJudgement
 from bot.core.models import (
     AcceptedWording,
     AnswerReceipt,
@@ -39,6 +41,7 @@ from bot.core.models import (
     VoteResult,
 )
 from bot.core.ports.storage import ALL_TIME, QuizStore
+from bot.storage.review_backends import review_store_for
 from tests.storage.conftest import StoreOpener
 
 T0 = dt.datetime(2025, 3, 5, 0, 0, tzinfo=dt.UTC)
@@ -517,6 +520,95 @@ async def test_a_new_cycle_starts_once_for_callers_expecting_the_same_cycle(stor
     assert await store.rounds.start_new_cycle(ch.ref, 0) == 1  # a stale expectation moves nothing
     assert await store.rounds.start_new_cycle(ch.ref, 1) == 2
     assert await store.rounds.channel_cycle(ch.ref) == 2
+
+
+# -- rounds: work in progress and its heartbeat -------------------------------------------------------------------
+
+MINUTE = dt.timedelta(minutes=1)
+
+
+async def test_a_pending_round_is_taken_over_once_and_only_when_its_heartbeat_is_stale(store: QuizStore) -> None:
+    pending = await claim(store, await channel(store), opened_at=T0)
+    rounds = store.rounds
+    assert not await rounds.take_over(pending.id, RoundState.PENDING, T0 + MINUTE, T0 - MINUTE, "b")  # claimed at T0
+    assert not await rounds.take_over(pending.id, RoundState.REVEALING, T0 + MINUTE, T0, "b")  # not in that state
+    takes = await asyncio.gather(
+        *(rounds.take_over(pending.id, RoundState.PENDING, T0 + MINUTE, T0, f"w{i}") for i in range(5))
+    )
+    assert sorted(takes) == [False] * 4 + [True]
+    assert not await rounds.take_over(pending.id, RoundState.PENDING, T0 + 2 * MINUTE, T0, "c")  # fresh again
+    assert await rounds.take_over(pending.id, RoundState.PENDING, T0 + 2 * MINUTE, T0 + MINUTE, "c")
+    assert await rounds.get(pending.id) == pending  # the heartbeat is not part of the round
+
+
+async def test_a_revealing_round_carries_the_heartbeat_its_reveal_set(store: QuizStore) -> None:
+    round_ = await open_round(store, await channel(store))
+    assert not await store.rounds.take_over(round_.id, RoundState.PENDING, T0 + HOUR, T0 + HOUR, "b")  # open now
+    await reveal(store, round_, at=T0 + 2 * HOUR)
+    assert not await store.rounds.take_over(round_.id, RoundState.REVEALING, T0 + 3 * HOUR, T0 + HOUR, "b")
+    assert await store.rounds.take_over(round_.id, RoundState.REVEALING, T0 + 3 * HOUR, T0 + 2 * HOUR, "b")
+    assert await store.rounds.mark_revealed(round_.id, T0 + 3 * HOUR)
+    assert not await store.rounds.take_over(round_.id, RoundState.REVEALING, T0 + 4 * HOUR, T0 + 4 * HOUR, "c")
+
+
+async def test_keep_alive_renews_only_rounds_in_progress(store: QuizStore) -> None:
+    ch = await channel(store)
+    pending = await claim(store, ch, opened_at=T0)
+    opened = await open_round(store, ch, opened_at=T0, reveal_at=T0 + DAY)
+    await store.rounds.keep_alive([pending.id, opened.id, opened.id + 1000], T0 + HOUR, "a")
+    await store.rounds.keep_alive([], T0 + 2 * HOUR, "a")
+    assert await store.rounds.stalled(T0 + 30 * MINUTE) == []
+    assert [r.id for r in await store.rounds.stalled(T0 + HOUR)] == [pending.id]
+    assert await store.rounds.get(opened.id) == opened
+
+
+async def test_stalled_lists_abandoned_work_and_overdue_open_rounds_by_reveal_time(store: QuizStore) -> None:
+    ch = await channel(store)
+    revealing = await open_round(store, ch, opened_at=T0, reveal_at=T0 + HOUR)
+    await reveal(store, revealing, at=T0 + HOUR)
+    late_open = await open_round(store, ch, opened_at=T0, reveal_at=T0 + 2 * HOUR)
+    pending = await claim(store, ch, opened_at=T0 + MINUTE, reveal_at=T0 + 3 * HOUR)
+    await open_round(store, ch, opened_at=T0, reveal_at=T0 + DAY)  # not due yet
+    done = await open_round(store, ch, opened_at=T0, reveal_at=T0 + MINUTE)
+    await reveal(store, done, at=T0 + MINUTE)
+    assert await store.rounds.mark_revealed(done.id, T0 + MINUTE)
+    cancelled = await claim(store, ch, opened_at=T0)
+    assert await store.rounds.cancel(cancelled.id)
+    assert await store.rounds.stalled(T0) == []
+    assert [r.id for r in await store.rounds.stalled(T0 + MINUTE)] == [pending.id]
+    stalled = await store.rounds.stalled(T0 + 2 * HOUR)
+    assert [(r.id, r.state) for r in stalled] == [
+        (revealing.id, RoundState.REVEALING),
+        (late_open.id, RoundState.OPEN),
+        (pending.id, RoundState.PENDING),
+    ]
+
+
+async def test_a_round_taken_over_is_no_longer_the_work_of_whoever_had_it(store: QuizStore) -> None:
+    ch = await channel(store)
+    pending = await claim(store, ch, opened_at=T0)
+    rounds = store.rounds
+    assert await rounds.still_working(pending.id, "a", T0 + MINUTE)  # the claimer, with no worker named
+    assert not await rounds.take_over(pending.id, RoundState.PENDING, T0 + 3 * MINUTE, T0, "b")  # beat at T0 + 1
+    assert await rounds.take_over(pending.id, RoundState.PENDING, T0 + 3 * MINUTE, T0 + MINUTE, "b")
+    assert not await rounds.still_working(pending.id, "a", T0 + 4 * MINUTE)
+    await rounds.keep_alive([pending.id], T0 + 10 * MINUTE, "a")  # not a's to keep alive any more
+    assert [r.id for r in await rounds.stalled(T0 + 3 * MINUTE)] == [pending.id]
+    assert await rounds.still_working(pending.id, "b", T0 + 4 * MINUTE)
+    assert await rounds.stalled(T0 + 3 * MINUTE) == []
+    assert await rounds.mark_posted(pending.id, "m1", "t1")
+    assert not await rounds.still_working(pending.id, "b", T0 + 5 * MINUTE)  # open: nobody's work now
+    await reveal(store, await rounds.get(pending.id) or pending, at=T0 + HOUR)
+    assert await rounds.still_working(pending.id, "a", T0 + HOUR)  # the revealer names no worker
+
+
+async def test_of_two_stores_taking_over_one_round_exactly_one_does(store: QuizStore, reopen: StoreOpener) -> None:
+    pending = await claim(store, await channel(store), opened_at=T0)
+    other = await reopen()
+    takes = await asyncio.gather(
+        *(s.rounds.take_over(pending.id, RoundState.PENDING, T0 + HOUR, T0 + MINUTE, "b") for s in (store, other) * 4)
+    )
+    assert sum(takes) == 1
 
 
 async def test_every_post_attempt_is_counted(store: QuizStore) -> None:
@@ -1077,6 +1169,128 @@ async def test_open_disputes_are_listed_per_channel_and_accepted_wordings_kept(s
     assert await store.disputes.open_in_channel(here.ref) == [beta]
     assert await store.disputes.open_in_channel(there.ref) == [elsewhere]
     assert await store.disputes.accepted_wordings() == [AcceptedWording(DECK, "q1", "alpha", "21")]
+
+
+# -- event claims ---------------------------------------------------------------------------------------------
+
+
+async def test_an_event_is_claimed_by_its_first_claimer_only(store: QuizStore) -> None:
+    claims = store.event_claims
+    assert await claims.claim("slack", "Ev01", T0)
+    assert not await claims.claim("slack", "Ev01", T0 + HOUR)
+    assert await claims.claim("slack", "Ev02", T0)  # another event
+    assert await claims.claim("discord", "Ev01", T0)  # the same id on another platform
+
+
+async def test_of_concurrent_claims_of_one_event_through_two_stores_exactly_one_wins(
+    store: QuizStore, reopen: StoreOpener
+) -> None:
+    other = await reopen()
+    keys = [f"Ev{i % 3}" for i in range(12)]  # each event claimed twice through each store
+    won = await asyncio.gather(
+        *((store, other)[i % 2].event_claims.claim("slack", key, T0) for i, key in enumerate(keys))
+    )
+    assert sorted(key for key, first in zip(keys, won, strict=True) if first) == ["Ev0", "Ev1", "Ev2"]
+
+
+async def test_pruning_removes_only_claims_older_than_the_cutoff(store: QuizStore) -> None:
+    claims = store.event_claims
+    assert await claims.claim("slack", "old", T0)
+    assert await claims.claim("discord", "old", T0 + HOUR)
+    assert await claims.claim("slack", "recent", T0 + DAY)
+
+    assert await claims.prune(T0 + DAY) == 2
+    assert await claims.prune(T0 + DAY) == 0
+    assert await claims.claim("slack", "old", T0 + DAY)  # forgotten: claimable again
+    assert await claims.claim("discord", "old", T0 + DAY)
+    assert not await claims.claim("slack", "recent", T0 + DAY)  # claimed at the cutoff itself: kept
+
+
+async def test_a_claim_outlives_the_store_that_took_it(store: QuizStore, reopen: StoreOpener) -> None:
+    assert await store.event_claims.claim("slack", "Ev01", T0)
+    await store.close()
+    assert not await (await reopen()).event_claims.claim("slack", "Ev01", T0)
+
+
+# -- answer judgements ----------------------------------------------------------------------------------------
+
+
+def judgement(score: float, *covered: str) -> Judgement:
+    return Judgement(
+        score=score,
+        covered=covered,
+        named=(),
+        contradicted=(),
+        missed=("omega",),
+        misconceptions=(MisconceptionNote("wrong", "right"),),
+        total=len(covered) + 1,
+    )
+
+
+async def test_judgements_are_read_back_per_round_under_their_fingerprint_only(store: QuizStore) -> None:
+    ch = await channel(store)
+    first, second = await open_round(store, ch), await open_round(store, ch)
+    mine = await answer(store, first, "ann", "10")
+    theirs = await answer(store, second, "bob", "20")
+    assert mine is not None and theirs is not None
+    saved = [
+        AnswerJudgement(mine.answer_id, "k10", "fp", judgement(0.5, "alpha")),
+        AnswerJudgement(theirs.answer_id, "k20", "fp", judgement(1.0, "alpha", "beta")),
+        AnswerJudgement(mine.answer_id, "k11", "old-fp", judgement(0.0)),
+    ]
+    assert await store.judgements.save(saved) == 3
+    assert await store.judgements.for_round(first.id, "fp") == {"k10": judgement(0.5, "alpha")}
+    assert await store.judgements.for_round(first.id, "old-fp") == {"k11": judgement(0.0)}
+    assert await store.judgements.for_round(second.id, "fp") == {"k20": judgement(1.0, "alpha", "beta")}
+    assert await store.judgements.for_round(second.id, "other") == {}
+
+
+async def test_a_judgement_saved_again_for_the_same_text_replaces_the_first(store: QuizStore) -> None:
+    round_ = await open_round(store, await channel(store))
+    receipt = await answer(store, round_, "ann", "10")
+    assert receipt is not None
+    await store.judgements.save([AnswerJudgement(receipt.answer_id, "k", "old", judgement(0.25))])
+    await store.judgements.save([AnswerJudgement(receipt.answer_id, "k", "new", judgement(0.75, "alpha"))])
+    assert await store.judgements.for_round(round_.id, "old") == {}
+    assert await store.judgements.for_round(round_.id, "new") == {"k": judgement(0.75, "alpha")}
+
+
+async def test_a_judgement_of_an_unknown_answer_is_skipped(store: QuizStore) -> None:
+    round_ = await open_round(store, await channel(store))
+    receipt = await answer(store, round_, "ann", "10")
+    assert receipt is not None
+    saved = [
+        AnswerJudgement(receipt.answer_id + 1000, "gone", "fp", judgement(1.0)),
+        AnswerJudgement(receipt.answer_id, "k", "fp", judgement(0.5)),
+    ]
+    assert await store.judgements.save(saved) == 1
+    assert await store.judgements.for_round(round_.id, "fp") == {"k": judgement(0.5)}
+
+
+async def test_judgements_outlive_the_store_that_saved_them(store: QuizStore, reopen: StoreOpener) -> None:
+    round_ = await open_round(store, await channel(store))
+    receipt = await answer(store, round_, "ann", "10")
+    assert receipt is not None
+    await store.judgements.save([AnswerJudgement(receipt.answer_id, "k", "fp", judgement(0.5))])
+    await store.close()
+    assert await (await reopen()).judgements.for_round(round_.id, "fp") == {"k": judgement(0.5)}
+
+
+async def test_forgetting_a_member_deletes_the_judgements_of_their_answers(store: QuizStore) -> None:
+    round_ = await open_round(store, await channel(store))
+    mine, theirs = await answer(store, round_, "ann", "10"), await answer(store, round_, "bob", "20")
+    assert mine is not None and theirs is not None
+    await store.judgements.save(
+        [
+            AnswerJudgement(mine.answer_id, "k10", "fp", judgement(0.5)),
+            AnswerJudgement(theirs.answer_id, "k20", "fp", judgement(1.0)),
+        ]
+    )
+    eraser = review_store_for(store)
+    assert eraser is not None
+    report = await eraser.eraser.forget_member(GUILD, "ann", lambda votes: votes)
+    assert report.deleted["answer_judgements"] == 1
+    assert await store.judgements.for_round(round_.id, "fp") == {"k20": judgement(1.0)}
 
 
 # -- durability -----------------------------------------------------------------------------------------------

@@ -9,6 +9,10 @@ rolls everything back: the target is left as empty as it was.
 
 SQLite's ``totals_scores`` and ``totals_bands`` are not copied: they are counts its triggers derive from
 ``totals``, and the PostgreSQL backend ranks from ``totals`` directly. ``schema_version`` is each backend's own.
+``event_claims`` is not copied either: claims are transient, kept only while a platform may still deliver an
+event again.
+Nor is ``answer_judgements``: judgements graded ahead of a reveal are a cache, and a reveal grades what it misses.
+Personal review's tables (``REVIEW_TABLES``) are copied too, unless the caller asks to leave them behind.
 Any other SQLite table (of a feature the PostgreSQL backend does not have) must be empty, or nothing is copied.
 """
 
@@ -47,6 +51,10 @@ def _time(value: Any) -> dt.datetime | None:
 
 def _real(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def _date(value: Any) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(str(value))
 
 
 # The JSON text SQLite keeps goes into jsonb as it is: PostgreSQL parses (and so checks) it.
@@ -107,6 +115,8 @@ TABLES = (
             ("message_id", _text),
             ("thread_id", _text),
             ("post_attempts", _integer),
+            ("heartbeat_at", _time),
+            ("worker", _text),
         ),
         "id",
         identity=True,
@@ -207,10 +217,68 @@ TABLES = (
         "id",
         identity=True,
     ),
+    Table(
+        "review_cards",
+        (
+            ("id", _integer),
+            ("platform", _text),
+            ("guild_id", _text),
+            ("member_id", _text),
+            ("deck_id", _text),
+            ("question_id", _text),
+            ("category", _text),
+            ("created_at", _time),
+            ("due", _time),
+            ("memory", _text),
+            ("reviews", _integer),
+            ("lapses", _integer),
+            ("last_review", _time),
+            ("last_rating", _integer),
+        ),
+        "id",
+        identity=True,
+    ),
+    Table(
+        "reviews",
+        (
+            ("id", _integer),
+            ("card_id", _integer),
+            ("at", _time),
+            ("rating", _integer),
+            ("auto_rating", _integer),
+            ("source", _text),
+            ("round_id", _integer),
+            ("score", _real),
+        ),
+        "id",
+        identity=True,
+    ),
+    Table(
+        "member_settings",
+        (
+            ("platform", _text),
+            ("guild_id", _text),
+            ("member_id", _text),
+            ("timezone", _text),
+            ("opted_in", _flag),
+            ("reminders", _flag),
+            ("reminder_time", _text),
+            ("streak_freezes", _integer),
+            ("updated_at", _time),
+        ),
+        "platform, guild_id, member_id",
+    ),
+    Table("job_marks", (("name", _text), ("at", _time)), "name"),
+    Table(
+        "review_reminders",
+        (("platform", _text), ("guild_id", _text), ("member_id", _text), ("day", _date), ("sent_at", _time)),
+        "platform, guild_id, member_id, day",
+    ),
 )
 # SQLite tables deliberately left behind (see the module docstring).
-NOT_COPIED = frozenset({"schema_version", "totals_scores", "totals_bands"})
-# Personal review is not on PostgreSQL yet: its tables are left behind only when the caller says so.
+NOT_COPIED = frozenset({"schema_version", "totals_scores", "totals_bands", "event_claims", "answer_judgements"})
+# Personal review's tables: the members' cards, reviews, settings and reminder records, and the reminder job's
+# mark. ``without_reviews`` leaves them behind (the target's stay empty).
 REVIEW_TABLES = frozenset({"review_cards", "reviews", "member_settings", "job_marks", "review_reminders"})
 
 
@@ -236,9 +304,10 @@ async def copy_sqlite_to_postgres(
     progress: Callable[[str, int], None] | None = None,
     without_reviews: bool = False,
 ) -> dict[str, int]:
-    """Copy every table of the SQLite file ``source`` into the open, empty PostgreSQL ``target``; the row count
-    of each table, verified. Raises ``CopyError`` (nothing copied) when the target is not empty, the file holds
-    a table or column this program does not know, or the counts differ."""
+    """Copy every table of the SQLite file ``source`` into the open, empty PostgreSQL ``target`` (personal
+    review's tables left out when ``without_reviews``); the row count of each table copied, verified. Raises
+    ``CopyError`` (nothing copied) when the target is not empty, the file holds a table or column this program
+    does not know, or the counts differ."""
     if not await asyncio.to_thread(source.is_file):
         raise CopyError(f"no SQLite database at {source}")
     # Bring the file's schema up to date first (a running bot has done so already), so its columns are known.
@@ -250,7 +319,7 @@ async def copy_sqlite_to_postgres(
     async def job(conn: Connection) -> dict[str, int]:
         await _check_target(conn)
         counts: dict[str, int] = {}
-        for table in TABLES:
+        for table in copied(without_reviews):
             rows = snapshot[table.name]
             if rows:
                 await conn.copy_records_to_table(table.name, records=rows, columns=table.column_names)
@@ -271,6 +340,11 @@ async def copy_sqlite_to_postgres(
     return await target.write(job)
 
 
+def copied(without_reviews: bool = False) -> tuple[Table, ...]:
+    """The tables a copy fills, in an order that satisfies their foreign keys."""
+    return tuple(table for table in TABLES if not (without_reviews and table.name in REVIEW_TABLES))
+
+
 def read_snapshot(source: Path, without_reviews: bool = False) -> Snapshot:
     """Every copied table's rows, converted to PostgreSQL's types, read in one transaction (one snapshot)."""
     conn = sqlite3.connect(str(source), isolation_level=None)
@@ -278,7 +352,7 @@ def read_snapshot(source: Path, without_reviews: bool = False) -> Snapshot:
         conn.execute("BEGIN")
         _check_source(conn, REVIEW_TABLES if without_reviews else frozenset())
         snapshot: Snapshot = {}
-        for table in TABLES:
+        for table in copied(without_reviews):
             cursor = conn.execute(f"SELECT {', '.join(table.column_names)} FROM {table.name} ORDER BY {table.order_by}")
             converters = [convert for _, convert in table.columns]
             snapshot[table.name] = [
@@ -292,7 +366,7 @@ def read_snapshot(source: Path, without_reviews: bool = False) -> Snapshot:
 
 def _check_source(conn: sqlite3.Connection, left_behind: frozenset[str]) -> None:
     """Refuse a file holding what this copy would silently leave behind (``left_behind``: tables the caller
-    agreed to leave)."""
+    agreed to leave), or lacking or holding columns of the tables it copies."""
     known = {table.name: table for table in TABLES}
     names = [
         str(row[0])
@@ -302,18 +376,15 @@ def _check_source(conn: sqlite3.Connection, left_behind: frozenset[str]) -> None
     unknown = sorted(name for name in names if name not in known and name not in NOT_COPIED | left_behind)
     filled = [name for name in unknown if conn.execute(f'SELECT 1 FROM "{name}" LIMIT 1').fetchone() is not None]
     if filled:
-        hint = (
-            " (personal review is not on PostgreSQL yet: --without-reviews leaves it behind)"
-            if set(filled) <= REVIEW_TABLES
-            else ""
-        )
         raise CopyError(
-            f"the SQLite database holds rows in tables the PostgreSQL backend does not have: {', '.join(filled)}" + hint
+            f"the SQLite database holds rows in tables the PostgreSQL backend does not have: {', '.join(filled)}"
         )
-    missing = sorted(name for name in known if name not in names)
+    missing = sorted(name for name in known if name not in names and name not in left_behind)
     if missing:
         raise CopyError(f"the SQLite database lacks the tables {', '.join(missing)}: is it a quizbot database?")
     for table in TABLES:
+        if table.name in left_behind:
+            continue
         columns = {str(row[1]) for row in conn.execute(f"PRAGMA table_info({table.name})")}
         extra = sorted(columns - set(table.column_names))
         if extra:

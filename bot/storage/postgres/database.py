@@ -1,8 +1,10 @@
 """The PostgreSQL database: a connection pool, numbered schema migrations, and units of work.
 
 Every write is one ``write(job)``: ``job`` is an async function of a connection that runs inside one
-transaction (READ COMMITTED), committed before ``write`` returns. What makes the contract's conditional changes
-exactly-once is the database, not this process, so any number of bot processes can share it:
+transaction (READ COMMITTED), committed before ``write`` returns; or one ``write_grouped(group, item)``, where the
+items waiting together share one transaction (a group commit), committed before any of their calls returns. What
+makes the contract's conditional changes exactly-once is the database, not this process, so any number of bot
+processes can share it:
 
 * claims are ``INSERT ... ON CONFLICT DO NOTHING`` on a unique key (a channel's slot, a vote, a dispute);
 * state changes are guarded updates (``UPDATE ... WHERE state = 'open'``): of concurrent callers the second
@@ -17,9 +19,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -27,6 +29,7 @@ from asyncpg.pool import PoolConnectionProxy
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+ItemT = TypeVar("ItemT")
 if TYPE_CHECKING:
     Connection: TypeAlias = PoolConnectionProxy[asyncpg.Record]
 else:  # not subscriptable at run time
@@ -39,6 +42,8 @@ POOL_MAX_SIZE = 10
 MIGRATION_LOCK = 7_151_820_375_162_991_617
 # A unit of work PostgreSQL picked as a deadlock victim is run again; by the lock order above none should be.
 ATTEMPTS = 3
+# Most calls one grouped transaction takes (see ``WriteGroup``).
+MAX_GROUP = 256
 
 
 # The tables the migrations make (besides schema_version), in an order that satisfies their foreign keys.
@@ -54,6 +59,11 @@ SCHEMA_TABLES = (
     "totals",
     "streaks",
     "disputes",
+    "review_cards",
+    "reviews",
+    "member_settings",
+    "job_marks",
+    "review_reminders",
 )
 
 
@@ -83,6 +93,21 @@ def load_migrations() -> list[Migration]:
     if versions != list(range(1, len(found) + 1)):
         raise MigrationError(f"migrations must be numbered 1..n without gaps, found {versions}")
     return found
+
+
+@dataclass(eq=False)
+class WriteGroup(Generic[ItemT, T]):
+    """Calls of one kind that may share a transaction (a group commit): ``run`` does a whole batch of items in
+    one transaction and returns each item's result, in order. While one batch commits, the calls arriving queue
+    for the next, so a crowd of concurrent callers pays for one round trip and one commit per batch, not per call.
+    """
+
+    run: Callable[[Connection, list[ItemT]], Awaitable[list[T]]]
+    # ``run`` issues exactly one statement (which PostgreSQL then commits by itself, atomically).
+    one_statement: bool = False
+    max_batch: int = MAX_GROUP
+    pending: list[tuple[ItemT, asyncio.Future[T]]] = field(default_factory=list)
+    committing: asyncio.Task[None] | None = None
 
 
 class Database:
@@ -183,15 +208,21 @@ class Database:
         raises, nothing it did is kept and the error propagates."""
         pool = self._enter()
         try:
-            for attempt in range(1, ATTEMPTS + 1):
-                try:
-                    async with pool.acquire() as conn, conn.transaction(isolation="read_committed"):
-                        return await job(conn)
-                except asyncpg.DeadlockDetectedError:
-                    if attempt == ATTEMPTS:
-                        raise
-                    log.warning("a unit of work was chosen as a deadlock victim; running it again (%d)", attempt)
-            raise AssertionError("unreachable")
+            return await _transaction(pool, job)
+        finally:
+            self._leave()
+
+    async def write_grouped(self, group: WriteGroup[ItemT, T], item: ItemT) -> T:
+        """Run ``item`` in one transaction together with the other items of ``group`` waiting at that moment;
+        return its result once that transaction is committed. If the transaction fails, every item of it gets
+        the error and nothing of it is kept."""
+        pool = self._enter()
+        try:
+            future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+            group.pending.append((item, future))
+            if group.committing is None or group.committing.done():
+                group.committing = asyncio.create_task(_commit_groups(pool, group))
+            return await future
         finally:
             self._leave()
 
@@ -216,6 +247,83 @@ class Database:
             return await pool.fetchval(sql, *args)
         finally:
             self._leave()
+
+
+async def _transaction(pool: asyncpg.Pool[asyncpg.Record], job: Job[T]) -> T:
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            async with pool.acquire() as conn, conn.transaction(isolation="read_committed"):
+                return await job(conn)
+        except asyncpg.DeadlockDetectedError:
+            if attempt == ATTEMPTS:
+                raise
+            log.warning("a unit of work was chosen as a deadlock victim; running it again (%d)", attempt)
+    raise AssertionError("unreachable")
+
+
+async def _commit_groups(pool: asyncpg.Pool[asyncpg.Record], group: WriteGroup[ItemT, T]) -> None:
+    """Commit the group's waiting items, a batch at a time, until none wait. Every waiting caller counts as a
+    unit of work started, so the pool stays open until this has answered them all."""
+    try:
+        while group.pending:
+            async with pool.acquire() as conn:
+                # One connection for as long as batches follow each other: no pool round trip between them.
+                while await _commit_next(conn, group):
+                    if not group.pending:
+                        # Callers just answered may queue their next item at once: let them, then go on.
+                        await asyncio.sleep(0)
+    except asyncio.CancelledError:
+        for _, future in group.pending:
+            future.cancel()
+        group.pending.clear()
+        raise
+    except Exception as exc:  # no connection to be had: the waiting callers get the error
+        for _, future in group.pending:
+            if not future.done():
+                future.set_exception(exc)
+        group.pending.clear()
+
+
+async def _commit_next(conn: Connection, group: WriteGroup[ItemT, T]) -> bool:
+    """Commit the next batch and answer its callers; whether the connection is fit to take another batch."""
+    batch = group.pending[: group.max_batch]
+    del group.pending[: len(batch)]
+    if not batch:
+        return False
+    items = [item for item, _ in batch]
+    try:
+        results = await _run_batch(conn, group, items)
+        if len(results) != len(batch):
+            raise RuntimeError(f"a grouped write returned {len(results)} results for {len(batch)} items")
+    except asyncio.CancelledError:
+        for _, future in batch:
+            future.cancel()
+        raise
+    except Exception as exc:
+        for _, future in batch:
+            if not future.done():
+                future.set_exception(exc)
+        return isinstance(exc, asyncpg.PostgresError) and not conn.is_closed()
+    for (_, future), result in zip(batch, results, strict=True):
+        if not future.done():
+            future.set_result(result)
+    return True
+
+
+async def _run_batch(conn: Connection, group: WriteGroup[ItemT, T], items: list[ItemT]) -> list[T]:
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            if group.one_statement:
+                # A single statement outside a transaction block is a transaction of its own, committed when
+                # it returns: no BEGIN and COMMIT round trips.
+                return await group.run(conn, items)
+            async with conn.transaction(isolation="read_committed"):
+                return await group.run(conn, items)
+        except asyncpg.DeadlockDetectedError:
+            if attempt == ATTEMPTS:
+                raise
+            log.warning("a grouped write was chosen as a deadlock victim; running it again (%d)", attempt)
+    raise AssertionError("unreachable")
 
 
 async def lock_leaderboard(conn: Connection, platform: str, guild_id: str) -> None:

@@ -8,6 +8,8 @@ from bot.storage.postgres.answers import AnswerStore
 from bot.storage.postgres.channels import ChannelStore
 from bot.storage.postgres.database import POOL_MIN_SIZE, Database
 from bot.storage.postgres.disputes import DisputeStore
+from bot.storage.postgres.event_claims import EventClaimStore
+from bot.storage.postgres.judgements import JudgementStore
 from bot.storage.postgres.results import ResultStore
 from bot.storage.postgres.rounds import RoundStore
 
@@ -25,6 +27,8 @@ class PostgresStorage:
         self.answers = AnswerStore(self.db)
         self.results = ResultStore(self.db)
         self.disputes = DisputeStore(self.db)
+        self.event_claims = EventClaimStore(self.db)
+        self.judgements = JudgementStore(self.db)
 
     async def open(self) -> PostgresStorage:
         await self.db.open()

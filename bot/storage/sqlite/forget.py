@@ -1,10 +1,11 @@
 """Forgetting a member (``/quiz me forget``): every row of theirs in a guild, in one transaction.
 
-The tables holding a member's data (see the migrations): ``answers`` and their ``answer_revisions``, ``votes`` (cast
-by them, and cast by others on their answers), ``results``, ``totals`` (and, through its triggers, the rank counts
-``totals_scores``/``totals_bands``), ``streaks``, ``disputes`` (theirs; decisions they made as an admin keep their
-effect but lose their name), ``members`` (their display name), ``review_cards`` and ``reviews``, and
-``member_settings``, and ``review_reminders``. Rounds are the channel's and stay.
+The tables holding a member's data (see the migrations): ``answers`` and their ``answer_revisions`` and
+``answer_judgements``, ``votes`` (cast by them, and cast by others on their answers), ``results``, ``totals`` (and,
+through its triggers, the rank counts ``totals_scores``/``totals_bands``), ``streaks``, ``disputes`` (theirs;
+decisions they made as an admin keep their effect but lose their name), ``members`` (their display name),
+``review_cards`` and ``reviews``, and ``member_settings``, and ``review_reminders``. Rounds are the channel's and
+stay.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def forget_member_job(guild: GuildKey, member_id: str, points_for: VotePoints) -
             (member_id, guild.platform, guild.guild_id),
         )
         run("answer_revisions", f"DELETE FROM answer_revisions WHERE answer_id IN ({_MINE})")
+        run("answer_judgements", f"DELETE FROM answer_judgements WHERE answer_id IN ({_MINE})")
         run("results", "DELETE FROM results WHERE platform = ? AND guild_id = ? AND member_id = ?")
         run("answers", f"DELETE FROM answers WHERE id IN ({_MINE})")
         # Totals only ever hold the member's own results' points, so they go whole, in every period.

@@ -9,6 +9,8 @@ from bot.storage.sqlite.answers import AnswerStore
 from bot.storage.sqlite.channels import ChannelStore
 from bot.storage.sqlite.database import Database, Synchronous
 from bot.storage.sqlite.disputes import DisputeStore
+from bot.storage.sqlite.event_claims import EventClaimStore
+from bot.storage.sqlite.judgements import JudgementStore
 from bot.storage.sqlite.results import ResultStore
 from bot.storage.sqlite.rounds import RoundStore
 
@@ -24,6 +26,8 @@ class Storage:
         self.answers = AnswerStore(self.db)
         self.results = ResultStore(self.db)
         self.disputes = DisputeStore(self.db)
+        self.event_claims = EventClaimStore(self.db)
+        self.judgements = JudgementStore(self.db)
 
     async def open(self) -> Storage:
         await self.db.open()
