@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import functools
 import os
 import platform
 import shlex
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from bench.stats import Figure, markdown_table
 
-BENCHMARKS = ("ingest", "leaderboard", "startup", "reveal", "fanout")
+BENCHMARKS = ("ingest", "leaderboard", "startup", "reveal", "fanout", "fleet", "fleet-restart")
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 BIG_SIZE = 5_000_000
 
@@ -61,13 +62,39 @@ def parser() -> argparse.ArgumentParser:
     ingest = p.add_argument_group("ingest")
     ingest.add_argument("--ingest-members", type=int, default=2000)
     ingest.add_argument("--ingest-rounds", type=int, default=20)
-    ingest.add_argument("--ingest-concurrency", type=int, default=200)
+    ingest.add_argument(
+        "--ingest-concurrency",
+        type=_sizes,
+        default=(200,),
+        metavar="N,N,...",
+        help="answers in flight on SQLite, one set of figures each (default 200)",
+    )
     ingest.add_argument("--ingest-waves", type=int, default=5, help="measured waves of members per run")
     ingest.add_argument(
         "--ingest-synchronous",
         choices=("normal", "full"),
         default="normal",
         help="SQLite synchronous mode of both sides (the bot's database_synchronous setting)",
+    )
+    ingest.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=os.environ.get("QUIZBOT_TEST_POSTGRES") or None,
+        help="a PostgreSQL server (postgresql://...) allowed to create databases; each measurement gets one of "
+        "its own, dropped after it (default: $QUIZBOT_TEST_POSTGRES)",
+    )
+    ingest.add_argument(
+        "--ingest-backend",
+        choices=("sqlite", "postgresql", "both"),
+        default=None,
+        help="which store(s) to measure (default: both when a PostgreSQL server is given, else sqlite)",
+    )
+    ingest.add_argument(
+        "--ingest-pg-concurrency",
+        type=_sizes,
+        default=(1, 10, 100),
+        metavar="N,N,...",
+        help="answers in flight on PostgreSQL, one set of figures each (default 1,10,100)",
     )
     board = p.add_argument_group("leaderboard")
     board.add_argument(
@@ -97,17 +124,55 @@ def parser() -> argparse.ArgumentParser:
     reveal.add_argument("--reveal-window", type=float, default=30.0, help="seconds over which the reveals fall due")
     reveal.add_argument("--reveal-answers", type=int, default=5, help="answers to score in each round")
     reveal.add_argument("--reveal-lead", type=float, default=10.0, help="seconds from start-up to the first reveal")
+    reveal.add_argument(
+        "--reveal-questions",
+        choices=("one", "all"),
+        default="all",
+        help="one question for every round, or each round's drawn from the whole shipped deck (default: all)",
+    )
+    reveal.add_argument(
+        "--reveal-answer-style",
+        choices=("fixed", "members"),
+        default="members",
+        help="one short sentence cut at random lengths, or distinct member-style answers (default: members)",
+    )
+    reveal.add_argument(
+        "--reveal-ungraded",
+        action="store_true",
+        help="store no judgements ahead: every reveal grades all its answers (default: graded as they arrived)",
+    )
+    reveal.add_argument(
+        "--reveal-review",
+        choices=("off", "on", "both"),
+        default="off",
+        help="record the members' review cards at every reveal; both: each run without, then with (default: off)",
+    )
+    reveal.add_argument("--reveal-large-round", type=int, default=0, help="answers of one round due mid-window")
+    reveal.add_argument(
+        "--reveal-in-process", action="store_true", help="measure in this process, not a fresh one per run"
+    )
     fanout = p.add_argument_group("fanout")
     fanout.add_argument("--fanout-channels", type=int, default=1000)
+    fleet = p.add_argument_group("fleet, fleet-restart (PostgreSQL: QUIZBOT_TEST_POSTGRES)")
+    fleet.add_argument("--fleet-channels", type=int, default=10_000)
+    fleet.add_argument("--fleet-guilds", type=int, default=2500)
+    fleet.add_argument("--fleet-shards", type=int, default=4)
+    fleet.add_argument("--fleet-processes", type=int, default=2)
+    fleet.add_argument("--fleet-kind", choices=("text", "forum"), default="text", help="the channels' kind")
+    fleet.add_argument("--fleet-keep", type=Path, help="copy the bots' logs and the server's request log here")
+    fleet.add_argument(
+        "--fleet-latency", type=float, default=0.05, help="seconds the server takes per request (restart)"
+    )
     return p
 
 
 def _apply_quick(args: argparse.Namespace) -> None:
-    args.ingest_members, args.ingest_rounds, args.ingest_concurrency, args.ingest_waves = 1000, 10, 200, 1
+    args.ingest_members, args.ingest_rounds, args.ingest_concurrency, args.ingest_waves = 1000, 10, (200,), 1
     args.sizes, args.with_5m, args.calls = (10_000, 100_000), False, 30
     args.startup_channels, args.startup_rounds = 1000, 1000
     args.reveals, args.reveal_window, args.reveal_lead = 500, 2.0, 4.0
     args.fanout_channels = 50
+    args.fleet_channels, args.fleet_guilds = 200, 50
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -127,20 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     for name in args.only:
         if name == "ingest":
-            from bench import ingest
-
-            timed(
-                name,
-                lambda: ingest.run(
-                    members=args.ingest_members,
-                    rounds=args.ingest_rounds,
-                    concurrency=args.ingest_concurrency,
-                    waves=args.ingest_waves,
-                    runs=runs,
-                    base=args.tmp,
-                    synchronous=args.ingest_synchronous,
-                ),
-            )
+            timed(name, lambda: _ingest(args, runs, notes))
         elif name == "leaderboard":
             from bench import leaderboard
 
@@ -163,18 +215,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         elif name == "reveal":
             from bench import reveal
+            from bench.reveal_data import RevealShape
 
             timed(
                 name,
                 lambda: reveal.run(
-                    rounds=args.reveals,
-                    answers_per_round=args.reveal_answers,
-                    window=args.reveal_window,
+                    RevealShape(
+                        rounds=args.reveals,
+                        answers_per_round=args.reveal_answers,
+                        window=args.reveal_window,
+                        questions=args.reveal_questions,
+                        answers=args.reveal_answer_style,
+                        large_round=args.reveal_large_round,
+                        graded=not args.reveal_ungraded,
+                    ),
                     lead=args.reveal_lead,
                     runs=min(runs, 3),
+                    review=args.reveal_review,
+                    fresh=not args.reveal_in_process,
                     base=args.tmp,
                 ),
             )
+        elif name in ("fleet", "fleet-restart"):
+            timed(name, functools.partial(_fleet, name, args, runs))
         elif name == "fanout":
             from bench import fanout
 
@@ -191,9 +254,66 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0 if all(f.ok is not False for f in figures) else 1
 
 
+def _ingest(args: argparse.Namespace, runs: int, notes: list[str]) -> list[Figure]:
+    from bench import ingest
+
+    backend = args.ingest_backend or ("both" if args.postgres else "sqlite")
+    figures: list[Figure] = []
+    if backend in ("sqlite", "both"):
+        for concurrency in args.ingest_concurrency:
+            figures += ingest.run(
+                members=args.ingest_members,
+                rounds=args.ingest_rounds,
+                concurrency=concurrency,
+                waves=args.ingest_waves,
+                runs=runs,
+                base=args.tmp,
+                synchronous=args.ingest_synchronous,
+            )
+    if backend in ("postgresql", "both"):
+        if not args.postgres:
+            raise SystemExit("--ingest-backend postgresql needs a server: --postgres URL or $QUIZBOT_TEST_POSTGRES")
+        from bench import ingest_postgres
+
+        found, server = ingest_postgres.run(
+            args.postgres,
+            members=args.ingest_members,
+            rounds=args.ingest_rounds,
+            concurrencies=args.ingest_pg_concurrency,
+            waves=args.ingest_waves,
+            runs=runs,
+        )
+        figures += found
+        notes.append(server)
+    return figures
+
+
+def _shown(argv: Sequence[str]) -> list[str]:
+    """``argv`` with the password of a PostgreSQL URL masked."""
+    from bot.storage.urls import PostgresUrl, is_postgres_url
+
+    def masked(arg: str) -> str:
+        option, equals, value = arg.partition("=") if arg.startswith("--") else ("", "", arg)
+        return option + equals + (PostgresUrl(value).masked() if is_postgres_url(value) else value)
+
+    return [masked(arg) for arg in argv]
+
+
+def _fleet(name: str, args: argparse.Namespace, runs: int) -> list[Figure]:
+    """The multi-process benchmarks: one run each by default (a full one takes several minutes)."""
+    from bench import fleet
+
+    plan = fleet.FleetPlan(
+        args.fleet_channels, args.fleet_guilds, args.fleet_shards, args.fleet_processes, kind=args.fleet_kind
+    )
+    if name == "fleet":
+        return fleet.run_fanout(plan, runs=min(runs, 1), base=args.tmp, keep=args.fleet_keep)
+    return fleet.run_restart(plan, runs=min(runs, 1), latency=args.fleet_latency, base=args.tmp, keep=args.fleet_keep)
+
+
 def render(figures: Sequence[Figure], notes: Sequence[str], argv: Sequence[str]) -> str:
     """The figures as Markdown, headed by the command and the machine they came from."""
-    command = shlex.join([".venv/bin/python", "-m", "bench", *argv])
+    command = shlex.join([".venv/bin/python", "-m", "bench", *_shown(argv)])
     machine = (
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"SQLite {sqlite3.sqlite_version}"

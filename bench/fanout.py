@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import statistics
 import tempfile
 import time
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from bot.platforms.discord.bot import QuizBot
 from bot.platforms.discord.runner import serve
 from bot.runtime import open_runtime
 from tests.e2e.discord_server import DiscordServer
+from tests.e2e.discord_server.ratelimit import RequestRecord
 
 NAME = "fanout"
 GLOBAL_LIMIT = 50  # requests per second, as the test server and Discord enforce it
@@ -45,6 +47,7 @@ class FanoutRun:
     seconds: float  # due time to the last thread created
     requests: int  # REST requests the server received in that time
     rate_limited: int  # of which answered 429
+    thread_delay: float = 0.0  # median, over channels, of question posted to its thread created
 
     @property
     def bound(self) -> float:
@@ -116,7 +119,23 @@ async def fanout(directory: Path, *, channels: int, per_guild: int = 10, lead: f
         seconds=end - due,
         requests=len(counted),
         rate_limited=sum(1 for r in counted if r.status == 429),
+        thread_delay=_median_thread_delay(window),
     )
+
+
+def _median_thread_delay(window: list[RequestRecord]) -> float:
+    """The median time from a channel's question being posted to its thread being created."""
+    posted: dict[str, float] = {}
+    delays: list[float] = []
+    for record in window:
+        if record.status >= 300:
+            continue
+        channel = record.path.split("/")[2]
+        if record.route == POST_ROUTE and channel not in posted:
+            posted[channel] = record.at
+        elif record.route == THREAD_ROUTE and channel in posted:
+            delays.append(record.at - posted[channel])
+    return statistics.median(delays) if delays else 0.0
 
 
 async def _open_rounds(service: QuizService) -> int:
@@ -165,6 +184,7 @@ def run(*, channels: int, runs: int, lead: float = 20.0, base: Path | None = Non
             lower=1.0,
         ),
         figure_over_runs(NAME, "due time to last thread created", [p.seconds for p in passes], "s"),
+        figure_over_runs(NAME, "median question posted to its thread created", [p.thread_delay for p in passes], "s"),
         figure_over_runs(NAME, "REST requests in that time", [float(p.requests) for p in passes], "requests"),
         figure_over_runs(
             NAME,

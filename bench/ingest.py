@@ -51,7 +51,8 @@ class IngestRun:
         return percentile(self.latencies, q) * 1000
 
 
-async def _open_rounds(service: QuizService, count: int) -> list[Round]:
+async def open_rounds(service: QuizService, count: int) -> list[Round]:
+    """``count`` rounds opened and posted, each in a channel of its own."""
     platform = StubPlatform()
     opened = []
     for i in range(count):
@@ -62,43 +63,50 @@ async def _open_rounds(service: QuizService, count: int) -> list[Round]:
     return opened
 
 
+async def answer_waves(
+    service: QuizService, opened: list[Round], *, members: int, rounds: int, concurrency: int, waves: int
+) -> IngestRun:
+    """``waves`` waves, one after another, of ``members`` members each answering once, spread over ``rounds``
+    of the ``opened`` rounds (fresh ones each wave), ``concurrency`` answers in flight at a time. A first wave
+    warms up, unmeasured."""
+    latencies: list[float] = []
+    elapsed = 0.0
+    for wave in range(waves + 1):
+        batch = opened[wave * rounds : (wave + 1) * rounds]
+        # Made lazily, as messages arrive: a prebuilt list of thousands of objects would only measure the
+        # garbage collector walking it.
+        work = ((batch[m % rounds], Member(f"u{m}", f"member {m}"), f"w{wave}m{m}") for m in range(members))
+        samples: list[float] = []
+
+        async def answer_all(work: Iterator[tuple[Round, Member, str]] = work, samples: list[float] = samples) -> None:
+            # Workers share one iterator: whoever is free takes the next member, as a crowd would arrive.
+            for round_, member, message_id in work:
+                started = time.perf_counter()
+                receipt = await service.record_answer(round_, member, ANSWER, message_id=message_id)
+                samples.append(time.perf_counter() - started)
+                if receipt is None or receipt.status != "recorded":
+                    raise RuntimeError(f"answer of {member.member_id} was not recorded: {receipt}")
+
+        gc.collect()
+        started = time.perf_counter()
+        await asyncio.gather(*(answer_all() for _ in range(concurrency)))
+        if wave > 0:
+            elapsed += time.perf_counter() - started
+            latencies.extend(samples)
+    return IngestRun(members * waves, elapsed, tuple(latencies))
+
+
 async def bot_ingest(
     directory: Path, *, members: int, rounds: int, concurrency: int, waves: int, synchronous: Synchronous = "normal"
 ) -> IngestRun:
-    """``waves`` waves, one after another, of ``members`` members each answering once, spread over ``rounds``
-    freshly opened rounds, ``concurrency`` answers in flight at a time. A first wave warms up, unmeasured."""
+    """``waves`` waves of ``members`` answers each through the bot's SQLite store (see ``answer_waves``)."""
     async with open_service(directory / "bot.sqlite3", SystemClock(), synchronous=synchronous) as service:
-        opened = await _open_rounds(service, rounds * (waves + 1))
-        latencies: list[float] = []
-        elapsed = 0.0
-        for wave in range(waves + 1):
-            batch = opened[wave * rounds : (wave + 1) * rounds]
-            # Made lazily, as messages arrive: a prebuilt list of thousands of objects would only measure the
-            # garbage collector walking it.
-            work = ((batch[m % rounds], Member(f"u{m}", f"member {m}"), f"w{wave}m{m}") for m in range(members))
-            samples: list[float] = []
-
-            async def answer_all(
-                work: Iterator[tuple[Round, Member, str]] = work, samples: list[float] = samples
-            ) -> None:
-                # Workers share one iterator: whoever is free takes the next member, as a crowd would arrive.
-                for round_, member, message_id in work:
-                    started = time.perf_counter()
-                    receipt = await service.record_answer(round_, member, ANSWER, message_id=message_id)
-                    samples.append(time.perf_counter() - started)
-                    if receipt is None or receipt.status != "recorded":
-                        raise RuntimeError(f"answer of {member.member_id} was not recorded: {receipt}")
-
-            gc.collect()
-            started = time.perf_counter()
-            await asyncio.gather(*(answer_all() for _ in range(concurrency)))
-            if wave > 0:
-                elapsed += time.perf_counter() - started
-                latencies.extend(samples)
+        opened = await open_rounds(service, rounds * (waves + 1))
+        run = await answer_waves(service, opened, members=members, rounds=rounds, concurrency=concurrency, waves=waves)
         stored = await service.storage.db.fetchone("SELECT COUNT(*) AS n FROM answers")
         if stored is None or int(stored["n"]) != members * (waves + 1):
             raise RuntimeError(f"expected {members * (waves + 1)} stored answers, found {stored and stored['n']}")
-    return IngestRun(members * waves, elapsed, tuple(latencies))
+    return run
 
 
 def plain_ingest(
@@ -201,19 +209,27 @@ def run(
     return [
         figure_over_runs(NAME, f"bot answers/s ({label})", [b.per_second for b, _ in pairs], "answers/s"),
         figure_over_runs(
-            NAME, "plain sqlite3 answers/s (commit per answer)", [p.per_second for _, p in pairs], "answers/s"
+            NAME,
+            f"plain sqlite3 answers/s (commit per answer, c{concurrency})",
+            [p.per_second for _, p in pairs],
+            "answers/s",
         ),
         figure_over_runs(
             NAME,
-            "bot ÷ plain throughput (same run)",
+            f"bot ÷ plain throughput (c{concurrency}, same run)",
             [b.per_second / p.per_second for b, p in pairs],
             "ratio",
             target="≥ 1.0",
             lower=1.0,
         ),
-        figure_over_runs(NAME, "bot p50 latency", [b.latency_ms(50) for b, _ in pairs], "ms"),
+        figure_over_runs(NAME, f"bot p50 latency (c{concurrency})", [b.latency_ms(50) for b, _ in pairs], "ms"),
         figure_over_runs(
-            NAME, "bot p99 latency", [b.latency_ms(99) for b, _ in pairs], "ms", target="< 20 ms", upper=20
+            NAME,
+            f"bot p99 latency (c{concurrency})",
+            [b.latency_ms(99) for b, _ in pairs],
+            "ms",
+            target="< 20 ms",
+            upper=20,
         ),
-        figure_over_runs(NAME, "plain p99 latency", [p.latency_ms(99) for _, p in pairs], "ms"),
+        figure_over_runs(NAME, f"plain p99 latency (c{concurrency})", [p.latency_ms(99) for _, p in pairs], "ms"),
     ]

@@ -2,7 +2,12 @@
 
 Every unit of work here that depends on a round's state locks the round's row first (``FOR SHARE``): a reveal's
 ``UPDATE`` of that row waits for it, and it waits for a reveal, so an answer, edit or vote racing the reveal
-lands wholly before it (and is scored) or wholly after it (and is late, or moves the stored result).
+lands wholly before it (and is scored) or wholly after it (and is late, or moves the stored result). Then the
+answer, then the member's name.
+
+A crowd answering at once is what this store sees most: first answers arriving together share one transaction
+and one statement (``first_answers``, a group commit). An answer that statement cannot take alone (a member's
+second message, a round not taking answers) is left untouched by it and recorded in a unit of work of its own.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import asyncpg
 
 from bot.core.models import AnswerReceipt, AnswerRecord, Member, VoteResult
 from bot.core.ports.storage import VotePoints
-from bot.storage.postgres.database import Connection, Database, lock_leaderboard
+from bot.storage.postgres.database import Connection, Database, WriteGroup, lock_leaderboard
+from bot.storage.postgres.first_answers import NewAnswer, record_first_answers
 
 _LATE_STATES = ("revealing", "revealed")
 
@@ -56,6 +62,7 @@ async def _revision(conn: Connection, answer_id: int, action: str, text: str, at
 class AnswerStore:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._first_answers = WriteGroup(record_first_answers, one_statement=True)
 
     async def record(
         self,
@@ -70,63 +77,23 @@ class AnswerStore:
         now: dt.datetime,
     ) -> AnswerReceipt | None:
         """Store a member's answer; committed before this returns. ``None`` if the round takes no answers."""
+        answer = NewAnswer(round_id, platform, guild_id, member, message_id, text, private, now)
+        try:
+            receipt = await self._db.write_grouped(self._first_answers, answer)
+        except asyncpg.PostgresError:
+            # The server refused the whole batch (rolled back): each of its answers goes again on its own, so
+            # only one the server refuses by itself fails.
+            receipt = None
+        if receipt is not None:
+            return receipt
 
         async def job(conn: Connection) -> AnswerReceipt | None:
             state = await lock_round_state(conn, round_id)
             if state is None or state in ("pending", "cancelled"):
                 return None
-            late = state in _LATE_STATES
-            await conn.execute(
-                "INSERT INTO members (platform, guild_id, member_id, display_name) VALUES ($1, $2, $3, $4) "
-                "ON CONFLICT (platform, guild_id, member_id) DO UPDATE SET display_name = excluded.display_name "
-                "WHERE members.display_name IS DISTINCT FROM excluded.display_name",
-                platform,
-                guild_id,
-                member.member_id,
-                member.display_name,
-            )
-            while True:
-                existing = await conn.fetchrow(
-                    "SELECT id, message_id, text, withdrawn FROM answers "
-                    "WHERE round_id = $1 AND member_id = $2 AND late = $3 FOR NO KEY UPDATE",
-                    round_id,
-                    member.member_id,
-                    late,
-                )
-                if existing is not None:
-                    break
-                # The unique (round, member, late) key decides between concurrent first answers of one member:
-                # the second insert waits for the first transaction, inserts nothing, and replaces it instead.
-                created = await conn.fetchval(
-                    "INSERT INTO answers (round_id, member_id, message_id, text, private, late, created_at, "
-                    "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) "
-                    "ON CONFLICT (round_id, member_id, late) DO NOTHING RETURNING id",
-                    round_id,
-                    member.member_id,
-                    message_id,
-                    text,
-                    private,
-                    late,
-                    now,
-                )
-                if created is not None:
-                    await _revision(conn, int(created), "create", text, now)
-                    return AnswerReceipt(int(created), round_id, "late" if late else "recorded", late, private)
-            answer_id = int(existing["id"])
-            if _redelivered(existing, message_id, text):
-                return AnswerReceipt(answer_id, round_id, "unchanged", late, private)
-            # One answer per member and round: a second message replaces the first, history kept.
-            await conn.execute(
-                "UPDATE answers SET text = $1, message_id = $2, private = $3, withdrawn = false, updated_at = $4 "
-                "WHERE id = $5",
-                text,
-                message_id,
-                private,
-                now,
-                answer_id,
-            )
-            await _revision(conn, answer_id, "edit", text, now)
-            return AnswerReceipt(answer_id, round_id, "late" if late else "replaced", late, private)
+            receipt = await _store_answer(conn, answer, late=state in _LATE_STATES)
+            await _name_member(conn, platform, guild_id, member)
+            return receipt
 
         return await self._db.write(job)
 
@@ -257,6 +224,65 @@ class AnswerStore:
             "SELECT action, text FROM answer_revisions WHERE answer_id = $1 ORDER BY id", answer_id
         )
         return [(r["action"], r["text"]) for r in rows]
+
+
+async def _store_answer(conn: Connection, answer: NewAnswer, *, late: bool) -> AnswerReceipt:
+    """The member's answer inserted, or put in place of the one they have (history kept), in a round whose row
+    the caller has locked."""
+    round_id, member_id, private = answer.round_id, answer.member.member_id, answer.private
+    while True:
+        existing = await conn.fetchrow(
+            "SELECT id, message_id, text, withdrawn FROM answers "
+            "WHERE round_id = $1 AND member_id = $2 AND late = $3 FOR NO KEY UPDATE",
+            round_id,
+            member_id,
+            late,
+        )
+        if existing is not None:
+            break
+        # The unique (round, member, late) key decides between concurrent first answers of one member: the
+        # second insert waits for the first transaction, inserts nothing, and replaces it instead.
+        created = await conn.fetchval(
+            "INSERT INTO answers (round_id, member_id, message_id, text, private, late, created_at, updated_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (round_id, member_id, late) DO NOTHING RETURNING id",
+            round_id,
+            member_id,
+            answer.message_id,
+            answer.text,
+            private,
+            late,
+            answer.now,
+        )
+        if created is not None:
+            await _revision(conn, int(created), "create", answer.text, answer.now)
+            return AnswerReceipt(int(created), round_id, "late" if late else "recorded", late, private)
+    answer_id = int(existing["id"])
+    if _redelivered(existing, answer.message_id, answer.text):
+        return AnswerReceipt(answer_id, round_id, "unchanged", late, private)
+    # One answer per member and round: a second message replaces the first, history kept.
+    await conn.execute(
+        "UPDATE answers SET text = $1, message_id = $2, private = $3, withdrawn = false, updated_at = $4 WHERE id = $5",
+        answer.text,
+        answer.message_id,
+        private,
+        answer.now,
+        answer_id,
+    )
+    await _revision(conn, answer_id, "edit", answer.text, answer.now)
+    return AnswerReceipt(answer_id, round_id, "late" if late else "replaced", late, private)
+
+
+async def _name_member(conn: Connection, platform: str, guild_id: str, member: Member) -> None:
+    """Keep the member's display name as the platform last gave it."""
+    await conn.execute(
+        "INSERT INTO members (platform, guild_id, member_id, display_name) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT (platform, guild_id, member_id) DO UPDATE SET display_name = excluded.display_name "
+        "WHERE members.display_name IS DISTINCT FROM excluded.display_name",
+        platform,
+        guild_id,
+        member.member_id,
+        member.display_name,
+    )
 
 
 def _redelivered(existing: asyncpg.Record, message_id: str | None, text: str) -> bool:
