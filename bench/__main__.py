@@ -159,6 +159,12 @@ def parser() -> argparse.ArgumentParser:
     fleet.add_argument("--fleet-shards", type=int, default=4)
     fleet.add_argument("--fleet-processes", type=int, default=2)
     fleet.add_argument("--fleet-kind", choices=("text", "forum"), default="text", help="the channels' kind")
+    fleet.add_argument(
+        "--fleet-rate",
+        type=float,
+        default=48.0,
+        help="requests/s the processes share equally (default 48: 24 + 24, a margin under the token's 50/s)",
+    )
     fleet.add_argument("--fleet-keep", type=Path, help="copy the bots' logs and the server's request log here")
     fleet.add_argument(
         "--fleet-latency", type=float, default=0.05, help="seconds the server takes per request (restart)"
@@ -304,7 +310,12 @@ def _fleet(name: str, args: argparse.Namespace, runs: int) -> list[Figure]:
     from bench import fleet
 
     plan = fleet.FleetPlan(
-        args.fleet_channels, args.fleet_guilds, args.fleet_shards, args.fleet_processes, kind=args.fleet_kind
+        args.fleet_channels,
+        args.fleet_guilds,
+        args.fleet_shards,
+        args.fleet_processes,
+        total_rate=args.fleet_rate,
+        kind=args.fleet_kind,
     )
     if name == "fleet":
         return fleet.run_fanout(plan, runs=min(runs, 1), base=args.tmp, keep=args.fleet_keep)

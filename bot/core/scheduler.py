@@ -36,6 +36,10 @@ REMINDER_CATCH_UP = dt.timedelta(days=1)
 # How many rounds are taken up at once at start (interrupted reveals, unposted rounds) and how many jobs due at the
 # same time ``run_due`` runs at once; each waits for its platform's pace, this only bounds what waits.
 STARTUP_CONCURRENCY = 64
+# How many daily posts and reveals run at once. Thousands fall due in the same minute; each does some database
+# work before its request, and all of them at once would spread that work so thin that the first requests leave
+# late. A bounded number keeps requests flowing from the first second; the platform's pace still sets the rate.
+JOB_CONCURRENCY = 64
 # With a shared database: renewing this process's heartbeats, and looking for work other processes left behind.
 HEARTBEAT_JOB = "heartbeat"
 SWEEP_JOB = "takeover"
@@ -77,6 +81,7 @@ class QuizScheduler:
         self.work = WorkInProgress(service.storage.rounds, service.clock, lease)
         # Reveals whose post failed for good: left for the next start, not retried by the takeover sweep.
         self._given_up: set[int] = set()
+        self._job_slots = asyncio.Semaphore(JOB_CONCURRENCY)
         self._aps = scheduler or AsyncIOScheduler(timezone=dt.UTC)
         # Ids of jobs planned while APScheduler is not started. Its pending list can only be searched job by job,
         # so knowing which ids are not in it keeps planning thousands of jobs (rebuild, run_due) linear.
@@ -278,6 +283,10 @@ class QuizScheduler:
 
     async def post_daily(self, channel_ref: int, slot: dt.datetime) -> Round | None:
         """Post the channel's question for ``slot`` unless that slot was already claimed; plan the next one."""
+        async with self._job_slots:
+            return await self._post_daily(channel_ref, slot)
+
+    async def _post_daily(self, channel_ref: int, slot: dt.datetime) -> Round | None:
         channel = await self.service.storage.channels.by_ref(channel_ref)
         if channel is None or not self.serves(channel.key):
             return None
@@ -304,7 +313,8 @@ class QuizScheduler:
 
     async def reveal(self, round_id: int) -> bool:
         """The reveal job: reveal the round if it is still open. True if this call revealed it."""
-        return await self._reveal(round_id) is not None
+        async with self._job_slots:
+            return await self._reveal(round_id) is not None
 
     async def _reveal(self, round_id: int) -> RevealStatus | None:
         """Reveal the round if it is still open; what became of its post, or ``None`` if this call did not

@@ -14,12 +14,14 @@ go to the interaction's webhook, which Discord does not count against the bot's 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from enum import IntEnum
 
 EPSILON = 1e-9
+WINDOW = 1.0  # seconds: Discord's global limit counts the requests of any one second
 
 
 class Lane(IntEnum):
@@ -35,11 +37,14 @@ class Lane(IntEnum):
 
 
 class RequestPacer:
-    """A token bucket: ``rate`` requests per second, at most ``burst`` at once, shared by every caller.
+    """A token bucket: ``rate`` requests per second, at most ``burst`` at once, shared by every caller; and never
+    more than ``rate`` (rounded down) in any one second.
 
-    With a burst of 1 (the default) requests are evenly spaced, so any one-second window holds at most
-    ``rate + 1`` of them: 46 at the default 45/s, below Discord's 50. The bucket does not care about lanes; they
-    only order the waiting requests: the most urgent lane first, arrival order within a lane.
+    The bucket alone lets a window of one second hold ``rate + burst`` requests. That is harmless for one
+    process under the default 45/s, but several processes sharing one token's 50/s each get a share that adds up
+    to the limit (25 + 25), and one more request each in the same second is a 429 for both; a 429 retried by
+    discord.py outside the pacer then sets off more. So the window counts too. The bucket does not care about
+    lanes; they only order the waiting requests: the most urgent lane first, arrival order within a lane.
     """
 
     def __init__(
@@ -60,6 +65,8 @@ class RequestPacer:
         self._sleep = sleep
         self._tokens = float(burst)
         self._updated = clock()
+        self._per_window = max(1, math.floor(rate + EPSILON))
+        self._sent: deque[float] = deque()  # when the requests of the last second were let go
         self._waiting: dict[Lane, deque[asyncio.Future[None]]] = {lane: deque() for lane in Lane}
         self._dispatcher: asyncio.Task[None] | None = None
 
@@ -84,12 +91,26 @@ class RequestPacer:
 
     def _take(self) -> bool:
         self._refill()
+        if self._window_wait() > 0:
+            return False
         # A hair short of a whole token counts as one: the clock's rounding must not leave a wait too short to
         # ever move it.
         if self._tokens >= 1.0 - EPSILON:
             self._tokens = max(0.0, self._tokens - 1.0)
+            self._sent.append(self._updated)
             return True
         return False
+
+    def _window_wait(self) -> float:
+        """How long until the last second holds fewer than ``rate`` requests (0: it does now)."""
+        while self._sent and self._sent[0] <= self._updated - WINDOW:
+            self._sent.popleft()
+        if len(self._sent) < self._per_window:
+            return 0.0
+        return self._sent[0] + WINDOW - self._updated
+
+    def _wait(self) -> float:
+        return max(self._window_wait(), (1.0 - self._tokens) / self.rate, EPSILON)
 
     def _anyone_waiting(self) -> bool:
         return any(self._head(lane) is not None for lane in Lane)
@@ -111,7 +132,7 @@ class RequestPacer:
         waits (the next waiter starts it again)."""
         while self._anyone_waiting():
             if not self._take():
-                await self._sleep((1.0 - self._tokens) / self.rate)
+                await self._sleep(self._wait())
                 continue
             turn = self._next_turn()
             if turn is None:
