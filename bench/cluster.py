@@ -32,16 +32,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import os
 import signal
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -54,6 +53,7 @@ from bot.core.service import QuizService
 from bot.runtime import open_runtime
 from tests.e2e.discord_server import DiscordServer, RateLimitConfig, ServerConfig
 from tests.e2e.discord_server.actions import MessageDraft
+from tests.postgres import Database
 
 __all__ = [
     "POSTGRES_ENV",
@@ -87,29 +87,9 @@ def postgres_server() -> str | None:
 # --- the database --------------------------------------------------------------------------------------------
 
 
-class RunDatabase:
-    """A fresh, empty database on ``server`` for one run; ``url`` names it (the bot applies its migrations)."""
-
-    def __init__(self, server: str) -> None:
-        self.server = server
-        self.name = f"quizbot_bench_{uuid.uuid4().hex[:12]}"
-        self.url = urlunsplit(urlsplit(server)._replace(path=f"/{self.name}"))
-
-    async def create(self) -> RunDatabase:
-        conn = await asyncpg.connect(self.server)
-        try:
-            await conn.execute(f'CREATE DATABASE "{self.name}"')
-        finally:
-            await conn.close()
-        return self
-
-    async def drop(self) -> None:
-        """Drop it, disconnecting whoever is still connected (a killed bot's sessions)."""
-        conn = await asyncpg.connect(self.server)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+class RunDatabase(Database):
+    """A fresh, empty database on ``server`` for one run; ``url`` names it (the bot applies its migrations).
+    ``drop`` disconnects whoever is still connected (a killed bot's sessions)."""
 
     async def fetch(self, sql: str, *args: object) -> list[asyncpg.Record]:
         """A read-only query for waits and audits (the bench's own view of the bot's tables)."""
@@ -451,6 +431,9 @@ class Cluster:
 
     async def __aenter__(self) -> Cluster:
         await self.server.start()
+        # The server's world (10,000 channels and their guilds) stays for the whole run: out of the collector's
+        # full passes, which would stall the server and make requests that arrived meanwhile count as one burst.
+        gc.freeze()
         try:
             await self.database.create()
         except BaseException:

@@ -158,6 +158,20 @@ def settings_from_row(row: Row) -> MemberSettings:
     )
 
 
+# The scored results with their rounds and answers, as both backends read them: round columns named as
+# ``round_from_row`` reads them, then the result's as ``round_result`` reads them.
+RESULT_HISTORY_SELECT = (
+    "SELECT r.id, r.channel_ref, r.kind, r.state, r.deck_id, r.question_id, r.slot, r.opened_at, r.reveal_at, "
+    "r.revealed_at, r.message_id, r.thread_id, c.platform, c.guild_id, c.channel_id, "
+    "s.member_id, s.category, s.covered, s.missed, s.named, s.contradicted, s.misconceptions, s.coverage, "
+    "s.answer_points, s.coverage_points, s.vote_points, s.streak, s.streak_bonus, a.text, a.private, "
+    "COALESCE(m.display_name, s.member_id) AS name "
+    "FROM results s JOIN rounds r ON r.id = s.round_id JOIN channels c ON c.id = r.channel_ref "
+    "JOIN answers a ON a.id = s.answer_id "
+    "LEFT JOIN members m ON m.platform = s.platform AND m.guild_id = s.guild_id AND m.member_id = s.member_id"
+)
+
+
 def round_result(row: Row, round_: Round) -> RoundResult:
     """A member's result in a revealed round for the notebook: ``stored_result``'s columns and the result's
     ``category``, with the round as the backend reads it."""

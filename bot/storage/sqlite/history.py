@@ -5,21 +5,9 @@ from __future__ import annotations
 from bot.core.boards import MemberAccuracy
 from bot.core.models import GuildKey, Member
 from bot.core.review.records import RoundResult
-from bot.storage.rows import round_result
+from bot.storage.rows import RESULT_HISTORY_SELECT, round_result
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.rounds import round_from_row
-
-# Round columns named as ``round_from_row`` reads them, then the result's as ``round_result`` reads them.
-_SELECT = (
-    "SELECT r.id, r.channel_ref, r.kind, r.state, r.deck_id, r.question_id, r.slot, r.opened_at, r.reveal_at, "
-    "r.revealed_at, r.message_id, r.thread_id, c.platform, c.guild_id, c.channel_id, "
-    "s.member_id, s.category, s.covered, s.missed, s.named, s.contradicted, s.misconceptions, s.coverage, "
-    "s.answer_points, s.coverage_points, s.vote_points, s.streak, s.streak_bonus, a.text, a.private, "
-    "COALESCE(m.display_name, s.member_id) AS name "
-    "FROM results s JOIN rounds r ON r.id = s.round_id JOIN channels c ON c.id = r.channel_ref "
-    "JOIN answers a ON a.id = s.answer_id "
-    "LEFT JOIN members m ON m.platform = s.platform AND m.guild_id = s.guild_id AND m.member_id = s.member_id"
-)
 
 
 class HistoryStore:
@@ -28,7 +16,8 @@ class HistoryStore:
 
     async def member_results(self, guild: GuildKey, member_id: str) -> list[RoundResult]:
         rows = await self._db.fetchall(
-            f"{_SELECT} WHERE s.platform = ? AND s.guild_id = ? AND s.member_id = ? ORDER BY r.opened_at, r.id",
+            f"{RESULT_HISTORY_SELECT} WHERE s.platform = ? AND s.guild_id = ? AND s.member_id = ? "
+            "ORDER BY r.opened_at, r.id",
             (guild.platform, guild.guild_id, member_id),
         )
         return [round_result(r, round_from_row(r)) for r in rows]
@@ -48,6 +37,7 @@ class HistoryStore:
 
     async def channel_results(self, channel_ref: int) -> list[RoundResult]:
         rows = await self._db.fetchall(
-            f"{_SELECT} WHERE r.channel_ref = ? ORDER BY r.opened_at, r.id, a.created_at, a.id", (channel_ref,)
+            f"{RESULT_HISTORY_SELECT} WHERE r.channel_ref = ? ORDER BY r.opened_at, r.id, a.created_at, a.id",
+            (channel_ref,),
         )
         return [round_result(r, round_from_row(r)) for r in rows]
