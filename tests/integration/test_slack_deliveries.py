@@ -10,7 +10,9 @@ import pytest
 from bot.core.clock import ManualClock
 from bot.core.ports.storage import QuizStore
 from bot.platforms.slack import deliveries
+from bot.platforms.slack.answers import concerns_answers
 from bot.platforms.slack.deliveries import KEEP_CLAIMS, DeliveryClaims
+from bot.platforms.slack.platform import PLATFORM
 
 pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
@@ -124,3 +126,62 @@ def test_a_listener_that_takes_no_body_cannot_be_claimed(clock: ManualClock) -> 
 
     with pytest.raises(TypeError, match="takes no body"):
         DeliveryClaims(UnreachableClaims(), clock).once(bodiless)
+
+
+def message(**event: Any) -> dict[str, Any]:
+    return {
+        "type": "event_callback",
+        "event_id": f"Ev-{len(event)}-{sorted(event)}",
+        "event": {"type": "message", **event},
+    }
+
+
+REPLY = {"user": "U1", "channel": "C1", "ts": "2.0", "thread_ts": "1.0", "text": "answer"}
+
+
+@pytest.mark.parametrize(
+    ("body", "claimed"),
+    [
+        (message(**REPLY), True),
+        (message(**{**REPLY, "thread_ts": None}), False),  # a top-level message: channel chatter
+        (message(**{**REPLY, "ts": "1.0"}), False),  # the question itself
+        (message(**{**REPLY, "bot_id": "B1"}), False),  # the bot's own post
+        (message(subtype="channel_join", user="U1", channel="C1", ts="2.0", thread_ts="1.0"), False),
+        (message(subtype="message_changed", channel="C1", message=REPLY, previous_message={"text": "old"}), True),
+        (message(subtype="message_changed", channel="C1", message=REPLY, previous_message=REPLY), False),  # unfurl
+        (message(subtype="message_deleted", channel="C1", deleted_ts="2.0", previous_message=REPLY), True),
+        (
+            {
+                "event_id": "Ev-r1",
+                "event": {
+                    "type": "reaction_added",
+                    "user": "U2",
+                    "reaction": "+1::skin-tone-2",
+                    "item": {"type": "message", "channel": "C1", "ts": "2.0"},
+                },
+            },
+            True,
+        ),
+        (
+            {
+                "event_id": "Ev-r2",
+                "event": {
+                    "type": "reaction_added",
+                    "user": "U2",
+                    "reaction": "tada",
+                    "item": {"type": "message", "channel": "C1", "ts": "2.0"},
+                },
+            },
+            False,
+        ),
+    ],
+)
+async def test_only_deliveries_that_can_touch_an_answer_cost_a_claim(
+    storage: QuizStore, clock: ManualClock, body: dict[str, Any], claimed: bool
+) -> None:
+    listener = Listener()
+    claims = DeliveryClaims(storage.event_claims, clock)
+    await claims.once(listener, relevant=concerns_answers)(ack=Acks(), body=body)
+    assert listener.bodies == [body]  # every delivery reaches the listener, which ignores what is not an answer
+    # Claimed means a second copy now finds the claim taken.
+    assert await storage.event_claims.claim(PLATFORM, str(body["event_id"]), clock.now()) is not claimed

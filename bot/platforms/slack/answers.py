@@ -30,14 +30,17 @@ class AnswerEvents:
 
     async def on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         """``message`` events: a reply answers, ``message_changed`` edits, ``message_deleted`` withdraws."""
+        reply = thread_reply(event)
+        if reply is None:
+            return
         team_id = str(body.get("team_id", ""))
         subtype = event.get("subtype")
-        if subtype in ANSWER_SUBTYPES:
-            await self._answer(team_id, event)
-        elif subtype == "message_changed":
-            await self._edit(team_id, event)
+        if subtype == "message_changed":
+            await self._edit(team_id, reply, event)
         elif subtype == "message_deleted":
-            await self._withdraw(team_id, event)
+            await self._withdraw(team_id, reply)
+        else:
+            await self._answer(team_id, reply, event)
 
     async def on_reaction_added(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         await self._vote(str(body.get("team_id", "")), event, add=True)
@@ -45,13 +48,9 @@ class AnswerEvents:
     async def on_reaction_removed(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         await self._vote(str(body.get("team_id", "")), event, add=False)
 
-    async def _answer(self, team_id: str, event: dict[str, Any]) -> None:
-        if _from_bot(event) or not event.get("user"):
-            return
-        channel, ts, thread = str(event.get("channel", "")), str(event.get("ts", "")), event.get("thread_ts")
-        if not thread or thread == ts:
-            return
-        round_ = await self.deps.round_in_thread(team_id, channel, str(thread))
+    async def _answer(self, team_id: str, reply: ThreadReply, event: dict[str, Any]) -> None:
+        channel, ts, thread = reply
+        round_ = await self.deps.round_in_thread(team_id, channel, thread)
         if round_ is None:
             return
         answer = plain_text(str(event.get("text") or ""))
@@ -89,32 +88,23 @@ class AnswerEvents:
         if receipt.status in ("replaced", "late"):
             await self._tell(channel, user_id, f"answer.{receipt.status}")
 
-    async def _edit(self, team_id: str, event: dict[str, Any]) -> None:
-        message = event.get("message") or {}
-        previous = event.get("previous_message") or {}
-        if _from_bot(message):
-            return
-        channel, ts, thread = str(event.get("channel", "")), str(message.get("ts", "")), message.get("thread_ts")
-        if not thread or thread == ts or message.get("text") == previous.get("text"):
-            return  # the question itself, or a change that is not an edit (a reply count, an unfurl)
-        round_ = await self.deps.round_in_thread(team_id, channel, str(thread))
+    async def _edit(self, team_id: str, reply: ThreadReply, event: dict[str, Any]) -> None:
+        channel, ts, thread = reply
+        round_ = await self.deps.round_in_thread(team_id, channel, thread)
         if round_ is not None:
+            message = event.get("message") or {}
             await self.deps.quiz.edit_answer(round_, ts, plain_text(str(message.get("text") or "")))
 
-    async def _withdraw(self, team_id: str, event: dict[str, Any]) -> None:
-        previous = event.get("previous_message") or {}
-        channel, ts, thread = str(event.get("channel", "")), str(event.get("deleted_ts", "")), previous.get("thread_ts")
-        if not thread or thread == ts:
-            return
-        round_ = await self.deps.round_in_thread(team_id, channel, str(thread))
+    async def _withdraw(self, team_id: str, reply: ThreadReply) -> None:
+        channel, ts, thread = reply
+        round_ = await self.deps.round_in_thread(team_id, channel, thread)
         if round_ is not None:
             await self.deps.quiz.withdraw_answer(round_, ts)
 
     async def _vote(self, team_id: str, event: dict[str, Any], *, add: bool) -> None:
-        item = event.get("item") or {}
-        reaction = str(event.get("reaction", "")).split("::", 1)[0]  # "+1::skin-tone-3" is still a 👍
-        if reaction not in UPVOTES or item.get("type") != "message" or not event.get("user"):
+        if not is_upvote(event):
             return
+        item = event.get("item") or {}
         channel, ts = str(item.get("channel", "")), str(item.get("ts", ""))
         round_ = await self._round_of_message(team_id, channel, ts)
         if round_ is None:
@@ -153,3 +143,48 @@ class AnswerEvents:
 
 def _from_bot(message: dict[str, Any]) -> bool:
     return bool(message.get("bot_id")) or message.get("subtype") == "bot_message"
+
+
+ThreadReply = tuple[str, str, str]  # channel, the reply's ts, its thread's ts
+
+
+def thread_reply(event: dict[str, Any]) -> ThreadReply | None:
+    """The member's thread reply a ``message`` event writes, edits or deletes; ``None`` for anything else (a
+    top-level message, the question itself, the bot's own posts, joins, a change that is not an edit such as a
+    reply count or an unfurl), which no answer can come of."""
+    subtype = event.get("subtype")
+    if subtype in ANSWER_SUBTYPES:
+        if _from_bot(event) or not event.get("user"):
+            return None
+        ts, thread = str(event.get("ts", "")), event.get("thread_ts")
+    elif subtype == "message_changed":
+        message = event.get("message") or {}
+        if _from_bot(message) or message.get("text") == (event.get("previous_message") or {}).get("text"):
+            return None
+        ts, thread = str(message.get("ts", "")), message.get("thread_ts")
+    elif subtype == "message_deleted":
+        ts, thread = str(event.get("deleted_ts", "")), (event.get("previous_message") or {}).get("thread_ts")
+    else:
+        return None
+    if not thread or thread == ts:
+        return None
+    return str(event.get("channel", "")), ts, str(thread)
+
+
+def is_upvote(event: dict[str, Any]) -> bool:
+    """Whether a reaction event is a member's 👍 on a message (skin tones included)."""
+    item = event.get("item") or {}
+    reaction = str(event.get("reaction", "")).split("::", 1)[0]  # "+1::skin-tone-3" is still a 👍
+    return reaction in UPVOTES and item.get("type") == "message" and bool(event.get("user"))
+
+
+def concerns_answers(body: dict[str, Any]) -> bool:
+    """Whether an Events API delivery can touch an answer or a vote, judged from the event alone. Only those are
+    worth a claim (a database write): a busy channel's chatter and the bot's own posts are not."""
+    event = body.get("event") or {}
+    kind = event.get("type")
+    if kind == "message":
+        return thread_reply(event) is not None
+    if kind in ("reaction_added", "reaction_removed"):
+        return is_upvote(event)
+    return True

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.platforms.slack.answers import AnswerEvents
+from bot.platforms.slack.answers import AnswerEvents, concerns_answers
 from bot.platforms.slack.blocks import ANSWER_PRIVATELY, DISPUTE_GRADING, PRIVATE_ANSWER_VIEW
 from bot.platforms.slack.deliveries import DeliveryClaims
 from bot.platforms.slack.deps import SlackDeps
@@ -60,14 +61,14 @@ def build_app(
     disputes = DisputeActions(deps)
     review = ReviewActions(deps)
 
-    def track(listener: Listener) -> Listener:
+    def track(listener: Listener, relevant: Callable[[dict[str, Any]], bool] | None = None) -> Listener:
         # Counted while claiming too, so a shutdown waits for a claim before the database closes.
-        return inflight.track(claims.once(listener))
+        return inflight.track(claims.once(listener, relevant=relevant))
 
     app.command(COMMAND)(track(quiz.handle))
-    app.event("message")(track(answers.on_message))
-    app.event("reaction_added")(track(answers.on_reaction_added))
-    app.event("reaction_removed")(track(answers.on_reaction_removed))
+    app.event("message")(track(answers.on_message, concerns_answers))
+    app.event("reaction_added")(track(answers.on_reaction_added, concerns_answers))
+    app.event("reaction_removed")(track(answers.on_reaction_removed, concerns_answers))
     app.action(ANSWER_PRIVATELY)(track(private.on_button))
     app.view(PRIVATE_ANSWER_VIEW)(track(private.on_submit))
     app.action(DISPUTE_GRADING)(track(disputes.on_dispute_button))

@@ -66,16 +66,18 @@ class DeliveryClaims:
         self._clock = clock
         self._until_prune = 0
 
-    def once(self, listener: Listener) -> Listener:
+    def once(self, listener: Listener, *, relevant: Callable[[dict[str, Any]], bool] | None = None) -> Listener:
         """``listener`` run for the first copy of each delivery only; a later copy is acknowledged (for the
-        payloads whose listener acknowledges them itself) and dropped. The listener must take ``body``."""
+        payloads whose listener acknowledges them itself) and dropped. The listener must take ``body``.
+        ``relevant``: which deliveries are worth a claim; the others (which the listener ignores anyway) go
+        through unclaimed."""
         if "body" not in inspect.signature(listener).parameters:
             raise TypeError(f"{listener!r} takes no body: its deliveries could not be told apart")
 
         @functools.wraps(listener)
         async def first_copy_only(*args: Any, **kwargs: Any) -> None:
             body: dict[str, Any] = kwargs["body"]
-            key = delivery_key(body)
+            key = delivery_key(body) if relevant is None or relevant(body) else None
             if key is not None and not await self._first(key):
                 log.debug("dropping another delivery of %s (a %s)", key, body.get("type") or "command")
                 ack = kwargs.get("ack")
