@@ -65,7 +65,8 @@ from bot.core.ports import PlatformError
 from bot.messages import Language, text
 from bot.platforms.discord.checks import manages_server
 from bot.platforms.discord.language import CatalogueTranslator, error_text, language_of, localized
-from bot.platforms.discord.platform import MAX_MESSAGE, NO_MENTIONS
+from bot.platforms.discord.mentions import NO_MENTIONS
+from bot.platforms.discord.platform import MAX_MESSAGE
 from bot.platforms.discord.review import MAX_FILES, show
 from bot.platforms.review_options import settings_change
 from bot.platforms.setup_options import schedule_change

@@ -21,6 +21,7 @@ from bot.core.ports import PlatformError
 from bot.messages import Language, text
 from bot.platforms.discord.checks import manages_server
 from bot.platforms.discord.language import error_text, language_of
+from bot.platforms.discord.mentions import NO_MENTIONS
 from bot.platforms.discord.views import round_in_guild
 from bot.platforms.dispute_choice import choice_token, chosen_concept
 from bot.render import platform_error_text
@@ -39,7 +40,6 @@ REJECT = "reject"
 MAX_OPTIONS = 25
 MAX_OPTION_LABEL = 100
 MAX_PLACEHOLDER = 150
-NO_MENTIONS = discord.AllowedMentions.none()
 
 
 def option_label(concept: str) -> str:

@@ -13,9 +13,9 @@ from typing import Any
 import discord
 
 from bot.core.ports import PostedQuestion
+from bot.platforms.discord.mentions import NO_MENTIONS
 
 QuizChannel = discord.TextChannel | discord.ForumChannel
-NO_MENTIONS = discord.AllowedMentions.none()
 
 
 async def forum_post(forum: discord.ForumChannel, *, name: str, **message: Any) -> PostedQuestion:

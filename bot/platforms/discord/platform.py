@@ -23,6 +23,7 @@ from bot.messages import Language, text
 from bot.platforms.discord.cards import MAX_THREAD_NAME, CardState, question_embed, thread_name
 from bot.platforms.discord.disputes import reveal_view, verdict_view
 from bot.platforms.discord.forum import QuizChannel, carries_component, forum_post, own_forum_post
+from bot.platforms.discord.mentions import NO_MENTIONS
 from bot.platforms.discord.opening import OpeningThreads
 from bot.platforms.discord.pacing import Lane, RequestPacer
 from bot.platforms.discord.review import round_rating_buttons
@@ -36,7 +37,6 @@ PLATFORM = "discord"
 MAX_MESSAGE = 2000
 # A week, the longest reveal delay: the thread is still open when the reveal is posted in it.
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080
-NO_MENTIONS = discord.AllowedMentions.none()
 # How far back a reveal looks for its own earlier attempt: one history request.
 REVEAL_HISTORY = 100
 # The most messages one history request returns.

@@ -44,6 +44,7 @@ from bot.core.service import MAX_FORM_CHARS
 from bot.messages import Language, text
 from bot.platforms.discord.checks import manages_server
 from bot.platforms.discord.language import error_text, language_of
+from bot.platforms.discord.mentions import NO_MENTIONS
 from bot.platforms.discord.views import submitted_value
 from bot.platforms.review_options import export_file_name, notebook_files
 from bot.render import platform_error_text, reply_blocks, split_blocks
@@ -55,7 +56,6 @@ log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 2000
 MAX_FILES = 10  # attachments per message
-NO_MENTIONS = discord.AllowedMentions.none()
 REVIEW_MODAL = re.compile(r"quiz:review-modal:(?P<card_id>[0-9]{1,18}):(?P<reviews>[0-9]{1,9})")
 REVIEW_MODAL_ID = "quiz:review-modal:{card_id}:{reviews}"
 REVIEW_INPUT_ID = "answer"
